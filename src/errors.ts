@@ -1,0 +1,39 @@
+// One registry of error codes, shared by HTTP answers, job results and logs.
+// Codes are stable API: clients and operators match on them, never on messages.
+
+export const ErrorCodes = {
+  CONFIG_INVALID: { status: 500, message: 'Configuration is invalid' },
+  CAMERA_URL_INVALID: { status: 400, message: 'Camera URL is not an allowed RTSP URL' },
+  REDIS_BINARY_MISSING: { status: 500, message: 'redis-server is not installed' },
+  REDIS_START_FAILED: { status: 500, message: 'The embedded redis-server did not start' },
+  FFMPEG_MISSING: { status: 500, message: 'ffmpeg is not installed' },
+  DATABASE_URL_UNSUPPORTED: { status: 500, message: 'DATABASE_URL scheme is not supported' },
+  EVENT_NOT_FOUND: { status: 404, message: 'Event not found' },
+  SNAPSHOT_NOT_FOUND: { status: 404, message: 'Snapshot not found' },
+  EVENT_NOT_READY: { status: 409, message: 'Event has not been created yet' },
+  MQTT_NOT_CONNECTED: { status: 503, message: 'MQTT broker is not connected' },
+  MQTT_PUBLISH_TIMEOUT: { status: 503, message: 'MQTT publish was not acknowledged in time' },
+  JOB_INVALID: { status: 400, message: 'Event job payload is invalid' },
+  VALIDATION_FAILED: { status: 400, message: 'Request is invalid' },
+  ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
+  INTERNAL: { status: 500, message: 'Internal error' },
+} as const;
+
+export type ErrorCode = keyof typeof ErrorCodes;
+
+export class MatThanError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+
+  constructor(code: ErrorCode, detail?: string, options?: { cause?: unknown }) {
+    const base = ErrorCodes[code].message;
+    super(detail ? `${base}: ${detail}` : base, options);
+    this.name = 'MatThanError';
+    this.code = code;
+    this.statusCode = ErrorCodes[code].status;
+  }
+}
+
+export function isMatThanError(err: unknown, code?: ErrorCode): err is MatThanError {
+  return err instanceof MatThanError && (code === undefined || err.code === code);
+}

@@ -1,0 +1,58 @@
+// Consumer side: a BullMQ worker that runs handleEvent for each job. A thrown error means retry
+// (with the queue's exponential back-off); bad payloads are unrecoverable.
+
+import { UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from '../logger.js';
+import type { EventJob } from './event-types.js';
+import { handleEvent, type HandleEventDeps } from './handle-event.js';
+
+export interface EventWorkerOptions {
+  redisUrl: string;
+  name: string;
+  concurrency: number;
+  logger: Logger;
+  deps: HandleEventDeps;
+}
+
+function isEventJob(data: unknown): data is EventJob {
+  const d = data as { kind?: unknown; event?: { id?: unknown; cameraId?: unknown } } | null;
+  return (
+    typeof d === 'object' && d !== null &&
+    (d.kind === 'new' || d.kind === 'end') &&
+    typeof d.event?.id === 'string' && typeof d.event.cameraId === 'string'
+  );
+}
+
+export class EventWorker {
+  readonly #o: EventWorkerOptions;
+  #worker: Worker<EventJob> | null = null;
+
+  constructor(o: EventWorkerOptions) {
+    this.#o = o;
+  }
+
+  async start(): Promise<void> {
+    const { logger, deps } = this.#o;
+    const worker = new Worker<EventJob>(
+      this.#o.name,
+      async (job) => {
+        if (!isEventJob(job.data)) throw new UnrecoverableError(`job ${job.id} has no valid event payload`);
+        return handleEvent(job.data, deps);
+      },
+      // Workers block on Redis: ioredis must retry forever rather than fail their commands.
+      { connection: { url: this.#o.redisUrl, maxRetriesPerRequest: null }, concurrency: this.#o.concurrency },
+    );
+    worker.on('failed', (job, err) => {
+      const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+      logger[final ? 'error' : 'warn']({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, final ? 'event job failed for good' : 'event job failed; will retry');
+    });
+    worker.on('error', (err) => logger.warn({ err: err.message }, 'event worker error'));
+    this.#worker = worker;
+    await worker.waitUntilReady();
+  }
+
+  async close(): Promise<void> {
+    await this.#worker?.close();
+    this.#worker = null;
+  }
+}

@@ -1,0 +1,54 @@
+// Event history (newest first), snapshot download, and the camera status board.
+
+import type { FastifyPluginAsync } from 'fastify';
+import type { EventsRepository } from '../db/events.repository.js';
+import { MatThanError } from '../errors.js';
+import { toPublicEvent } from '../events/handle-event.js';
+import type { SnapshotStore } from '../events/snapshot-store.js';
+import type { CameraStreamStats } from '../streams/camera-stream.js';
+
+export interface EventsRoutesDeps {
+  events: EventsRepository;
+  snapshots: SnapshotStore;
+  publicUrl: string;
+  cameraStats: () => CameraStreamStats[];
+}
+
+const cameraId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } as const;
+
+export const eventsRoutes: FastifyPluginAsync<EventsRoutesDeps> = async (app, deps) => {
+  app.get<{ Querystring: { cameraId?: string; limit: number } }>(
+    '/api/events',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { cameraId, limit: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        },
+      },
+    },
+    async (req) => {
+      const rows = await deps.events.list({ cameraId: req.query.cameraId, limit: req.query.limit });
+      return { events: rows.map((r) => toPublicEvent(r, deps.publicUrl)) };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/events/:id/snapshot.jpg',
+    { schema: { params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } } },
+    async (req, reply) => {
+      const row = await deps.events.findById(req.params.id);
+      if (!row) throw new MatThanError('EVENT_NOT_FOUND', req.params.id);
+      const file = row.snapshot_path === null ? null : await deps.snapshots.open(row.snapshot_path);
+      if (!file) throw new MatThanError('SNAPSHOT_NOT_FOUND', req.params.id);
+      return reply
+        .type('image/jpeg')
+        .header('content-length', file.size)
+        .header('cache-control', 'private, max-age=86400, immutable')
+        .send(file.stream);
+    },
+  );
+
+  app.get('/api/cameras', async () => ({ cameras: deps.cameraStats() }));
+};

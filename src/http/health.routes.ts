@@ -1,0 +1,37 @@
+// Liveness (the process answers) and readiness (its dependencies answer).
+
+import type { FastifyPluginAsync } from 'fastify';
+
+export interface HealthRoutesDeps {
+  /** Named checks; each resolves when healthy and throws with the reason otherwise. */
+  readinessChecks: Record<string, () => Promise<void>>;
+}
+
+const CHECK_TIMEOUT_MS = 2000;
+
+async function runCheck(check: () => Promise<void>): Promise<string> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      check(),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS); }),
+    ]);
+    return 'ok';
+  } catch (err) {
+    return `error: ${(err as Error).message}`;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, deps) => {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+
+  app.get('/readyz', async (_req, reply) => {
+    const names = Object.keys(deps.readinessChecks);
+    const results = await Promise.all(names.map((n) => runCheck(deps.readinessChecks[n] as () => Promise<void>)));
+    const checks = Object.fromEntries(names.map((n, i) => [n, results[i]]));
+    const ready = results.every((r) => r === 'ok');
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+  });
+};

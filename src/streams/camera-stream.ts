@@ -1,0 +1,204 @@
+// One camera's ingest loop: ffmpeg → grey frames → detector → tracker → episodes.
+// Owns the ffmpeg process, its watchdog and its restart back-off.
+
+import type { Logger } from '../logger.js';
+import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
+import { MotionDetector } from '../motion/motion-detector.js';
+import { MotionTracker, type EpisodeEvent } from '../motion/motion-tracker.js';
+import { backoffDelay } from './backoff.js';
+import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
+import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
+import { FixedFrameSplitter } from './frame-reader.js';
+import { JpegChannel } from './jpeg-channel.js';
+
+export type StreamStatus = 'starting' | 'online' | 'offline' | 'stopped';
+
+export interface CameraStreamStats {
+  cameraId: string;
+  status: StreamStatus;
+  framesAnalysed: number;
+  restarts: number;
+  lastFrameAt: number | null;
+  motion: boolean;
+  /** ffmpeg's process id while one runs. */
+  pid: number | null;
+}
+
+export interface EpisodeSink {
+  (camera: CameraConfig, episode: EpisodeEvent, snapshot: Buffer | null): Promise<void>;
+}
+
+export interface CameraStreamDeps {
+  logger: Logger;
+  onEpisode: EpisodeSink;
+  now?: () => number;
+}
+
+/** A run that delivered frames for this long resets the back-off to its first step. */
+const HEALTHY_RUN_MS = 30_000;
+const SNAPSHOT_WAIT_MS = 1000;
+
+export class CameraStream {
+  readonly camera: CameraConfig;
+  readonly #motion: MotionConfig;
+  readonly #stream: StreamConfig;
+  readonly #log: Logger;
+  readonly #onEpisode: EpisodeSink;
+  readonly #now: () => number;
+  readonly #jpegs = new JpegChannel();
+  #tracker: MotionTracker;
+  #proc: FfmpegProcess | null = null;
+  #status: StreamStatus = 'stopped';
+  #closing = false;
+  #attempt = 0;
+  #framesAnalysed = 0;
+  #runFrames = 0;
+  #runStartedAt = 0;
+  #lastFrameAt: number | null = null;
+  #restarts = 0;
+  #restartTimer: NodeJS.Timeout | null = null;
+  #watchdog: NodeJS.Timeout | null = null;
+  /** Episodes leave in order: an `end` never overtakes the `start` still waiting for its snapshot. */
+  #emitChain: Promise<void> = Promise.resolve();
+
+  constructor(camera: CameraConfig, motion: MotionConfig, stream: StreamConfig, deps: CameraStreamDeps) {
+    this.camera = camera;
+    this.#motion = motion;
+    this.#stream = stream;
+    this.#log = deps.logger.child({ cameraId: camera.id });
+    this.#onEpisode = deps.onEpisode;
+    this.#now = deps.now ?? Date.now;
+    this.#tracker = this.#newTracker();
+  }
+
+  stats(): CameraStreamStats {
+    return {
+      cameraId: this.camera.id,
+      status: this.#status,
+      framesAnalysed: this.#framesAnalysed,
+      restarts: this.#restarts,
+      lastFrameAt: this.#lastFrameAt,
+      motion: this.#tracker.active,
+      pid: this.#proc?.pid ?? null,
+    };
+  }
+
+  async start(): Promise<void> {
+    await this.#jpegs.start();
+    this.#closing = false;
+    this.#spawn();
+    this.#watchdog = setInterval(() => this.#checkWatchdog(), 1000);
+    this.#watchdog.unref();
+  }
+
+  async close(): Promise<void> {
+    this.#closing = true;
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    if (this.#watchdog) clearInterval(this.#watchdog);
+    await this.#proc?.stop();
+    this.#proc = null;
+    this.#closeEpisode();
+    await this.#emitChain;
+    await this.#jpegs.close();
+    this.#status = 'stopped';
+  }
+
+  #newTracker(): MotionTracker {
+    return new MotionTracker({
+      minFrames: this.#motion.minFrames,
+      endAfterMs: this.#motion.endAfterSec * 1000,
+      maxEpisodeMs: this.#motion.maxEpisodeSec * 1000,
+    });
+  }
+
+  #spawn(): void {
+    const m = this.#motion;
+    const spec = buildAnalysisSpec({
+      rtspUrl: this.camera.rtspUrl,
+      fps: m.fps,
+      width: m.width,
+      height: m.height,
+      rtspTimeoutSec: this.#stream.rtspTimeoutSec,
+      snapshotWidth: this.#stream.snapshotWidth,
+      snapshotTarget: this.#jpegs.target,
+    });
+    const detector = new MotionDetector({
+      width: m.width,
+      height: m.height,
+      pixelThreshold: m.pixelThreshold,
+      minAreaRatio: m.minAreaRatio,
+    });
+    const splitter = new FixedFrameSplitter(detector.frameSize);
+    const proc = new FfmpegProcess(spec, this.#stream.ffmpegPath);
+    this.#proc = proc;
+    this.#status = this.#status === 'offline' ? 'offline' : 'starting';
+    this.#runFrames = 0;
+    this.#runStartedAt = this.#now();
+    this.#jpegs.resetSequence();
+    proc.stdout.on('data', (chunk: Buffer) => {
+      for (const frame of splitter.push(chunk)) this.#onFrame(detector, frame);
+    });
+    proc.on('stderr', (line) => {
+      // ffmpeg's chatter matters until the stream is up; after that only its final words (on exit).
+      if (this.#runFrames === 0) this.#log.warn({ ffmpeg: line }, 'ffmpeg reported a problem');
+    });
+    proc.on('exit', (exit) => this.#onExit(proc, exit));
+    this.#log.debug({ command: describeSpec(spec) }, 'starting ffmpeg');
+    proc.start();
+  }
+
+  #onFrame(detector: MotionDetector, frame: Buffer): void {
+    const at = this.#now();
+    this.#runFrames++;
+    this.#framesAnalysed++;
+    this.#lastFrameAt = at;
+    if (this.#status !== 'online') {
+      this.#status = 'online';
+      this.#log.info('stream online');
+    }
+    const episode = this.#tracker.update(detector.analyse(frame), at);
+    if (episode) this.#emit(episode, this.#runFrames);
+  }
+
+  #emit(episode: EpisodeEvent, frameSeq: number): void {
+    // The snapshot is looked up now (for the triggering frame) but delivered in order.
+    const snapshot = episode.kind === 'start' ? this.#jpegs.imageFor(frameSeq, SNAPSHOT_WAIT_MS) : Promise.resolve(null);
+    this.#emitChain = this.#emitChain
+      .then(async () => this.#onEpisode(this.camera, episode, await snapshot))
+      .catch((err: unknown) => this.#log.error({ err, episode: episode.kind }, 'could not hand over a motion episode'));
+  }
+
+  #closeEpisode(): void {
+    const ended = this.#tracker.flush(this.#now());
+    if (ended) this.#emit(ended, 0);
+    this.#tracker = this.#newTracker();
+  }
+
+  #onExit(proc: FfmpegProcess, exit: FfmpegExit): void {
+    if (proc !== this.#proc) return;
+    this.#proc = null;
+    if (this.#closing) return;
+    // A camera that drops mid-episode must not leave motion stuck "on".
+    this.#closeEpisode();
+    const healthy = this.#runFrames > 0 && this.#now() - this.#runStartedAt >= HEALTHY_RUN_MS;
+    this.#attempt = healthy ? 1 : this.#attempt + 1;
+    this.#restarts++;
+    const delay = backoffDelay(this.#attempt, { initialMs: this.#stream.backoffInitialMs, maxMs: this.#stream.backoffMaxMs });
+    if (this.#status !== 'offline') this.#log.warn('stream offline');
+    this.#status = 'offline';
+    this.#log.warn({ code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-5), retryInMs: delay }, 'ffmpeg exited; restarting');
+    this.#restartTimer = setTimeout(() => {
+      this.#restartTimer = null;
+      if (!this.#closing) this.#spawn();
+    }, delay);
+  }
+
+  #checkWatchdog(): void {
+    const proc = this.#proc;
+    if (!proc || this.#closing) return;
+    const since = this.#lastFrameAt !== null && this.#runFrames > 0 ? this.#lastFrameAt : this.#runStartedAt;
+    if (this.#now() - since < this.#stream.watchdogSec * 1000) return;
+    this.#log.warn({ watchdogSec: this.#stream.watchdogSec }, 'no frames from ffmpeg; restarting it');
+    void proc.stop();
+  }
+}

@@ -1,0 +1,76 @@
+// Pure builder of the ffmpeg command for one camera. Nothing here spawns anything;
+// ffmpeg-process.ts turns the spec into a process.
+
+import { redactUrls } from '../cameras/camera-url.js';
+
+/** Only these protocols may be opened for the input: a camera URL can never read files or chain demuxers. */
+export const PROTOCOL_WHITELIST = 'rtsp,rtsps,tcp,tls,rtp,udp';
+
+export interface AnalysisSpec {
+  rtspUrl: string;
+  fps: number;
+  width: number;
+  height: number;
+  rtspTimeoutSec: number;
+  snapshotWidth: number;
+  /** Where ffmpeg sends the JPEG stream (an ffmpeg output URL such as unix:/run/x.sock). */
+  snapshotTarget: string;
+}
+
+export interface FfmpegOutput {
+  /** 'stdout' or an ffmpeg output URL. */
+  target: string;
+  options: string[];
+}
+
+export interface FfmpegSpec {
+  inputOptions: string[];
+  input: string;
+  globalOptions: string[];
+  complexFilter: string;
+  outputs: FfmpegOutput[];
+}
+
+/**
+ * One ffmpeg per camera, two outputs from one decode: small grey frames for the detector on stdout
+ * and JPEGs of the same frames for snapshots, so a snapshot shows the moment that triggered.
+ */
+export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
+  const fps = Number.isInteger(s.fps) ? String(s.fps) : s.fps.toFixed(3);
+  return {
+    inputOptions: [
+      '-protocol_whitelist', PROTOCOL_WHITELIST,
+      '-rtsp_transport', 'tcp',
+      '-timeout', String(s.rtspTimeoutSec * 1_000_000),
+      '-fflags', '+discardcorrupt+nobuffer',
+      '-analyzeduration', '500000',
+      '-probesize', '500000',
+    ],
+    input: s.rtspUrl,
+    globalOptions: ['-hide_banner', '-nostats', '-loglevel', 'error'],
+    complexFilter:
+      `[0:v]fps=${fps},split=2[d][s];` +
+      `[d]scale=${s.width}:${s.height}:flags=area,format=gray[det];` +
+      `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p[snap]`,
+    outputs: [
+      { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'gray'] },
+      { target: s.snapshotTarget, options: ['-map', '[snap]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5'] },
+    ],
+  };
+}
+
+/** The argv ffmpeg receives, in fluent-ffmpeg's order (inputs, globals, filters, outputs). */
+export function specToArgv(spec: FfmpegSpec): string[] {
+  return [
+    ...spec.inputOptions,
+    '-i', spec.input,
+    ...spec.globalOptions,
+    '-filter_complex', spec.complexFilter,
+    ...spec.outputs.flatMap((o) => [...o.options, o.target === 'stdout' ? 'pipe:1' : o.target]),
+  ];
+}
+
+/** For log lines: the argv with credentials removed. */
+export function describeSpec(spec: FfmpegSpec): string {
+  return redactUrls(['ffmpeg', ...specToArgv(spec)].join(' '));
+}

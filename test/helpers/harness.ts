@@ -1,0 +1,92 @@
+// Runs the real service in-process against a test's own Redis, Mosquitto and RTSP simulator,
+// with unique queue and topic names, and a subscriber that records what an officer's phone would get.
+
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import mqtt, { type MqttClient } from 'mqtt';
+import { buildConfig, type CameraConfig, type Config } from '../../src/config.js';
+import type { PublicEvent } from '../../src/events/event-types.js';
+import { createLogger } from '../../src/logger.js';
+import { startService, type Service } from '../../src/main.js';
+
+export interface Received {
+  topic: string;
+  payload: string;
+  retain: boolean;
+}
+
+/** Polls a condition until it holds; fails with `what` after the deadline. Not a sleep: it returns as soon as the state is reached. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export class LogCollector extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface Harness {
+  service: Service;
+  config: Config;
+  logs: LogCollector;
+  received: Received[];
+  subscriber: MqttClient;
+  eventMessages(): Array<{ type: string; event: PublicEvent }>;
+  framesOf(cameraId: string): number;
+  statusOf(cameraId: string): string | undefined;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { redisUrl: string; mqttUrl: string; cameras: CameraConfig[]; overrides?: Record<string, unknown> }): Promise<Harness> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-data-'));
+  const unique = randomUUID().slice(0, 8);
+  const config = buildConfig({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir,
+    redisUrl: opts.redisUrl,
+    mqtt: { url: opts.mqttUrl, topicPrefix: `test-${unique}`, clientId: `mt-${unique}` },
+    queue: { name: `q-${unique}` },
+    cameras: opts.cameras,
+    stream: { backoffInitialMs: 200, backoffMaxMs: 2000 },
+    ...opts.overrides,
+  });
+  const received: Received[] = [];
+  const subscriber = await mqtt.connectAsync(opts.mqttUrl, { clientId: `sub-${unique}` });
+  subscriber.on('message', (topic, payload, packet) => received.push({ topic, payload: payload.toString(), retain: packet.retain }));
+  await subscriber.subscribeAsync(`${config.mqtt.topicPrefix}/#`, { qos: 1 });
+  const logs = new LogCollector();
+  const service = await startService(config, createLogger({ level: 'debug', destination: logs }));
+  const stats = (id: string) => service.supervisor.stats().find((s) => s.cameraId === id);
+  return {
+    service,
+    config,
+    logs,
+    received,
+    subscriber,
+    eventMessages: () =>
+      received.filter((m) => m.topic === `${config.mqtt.topicPrefix}/events`).map((m) => JSON.parse(m.payload) as ReturnType<Harness['eventMessages']>[number]),
+    framesOf: (id) => stats(id)?.framesAnalysed ?? 0,
+    statusOf: (id) => stats(id)?.status,
+    async close() {
+      await service.close();
+      await subscriber.endAsync();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,78 @@
+// camera → ffmpeg → detector → BullMQ → SQLite + snapshot → MQTT, through the real parts.
+
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import t from 'tap';
+import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
+import { startHarness, waitFor } from '../helpers/harness.js';
+import { startMosquitto, startRedis } from '../helpers/services.js';
+
+t.test('a person crossing gives exactly one new and one end; a still scene gives nothing', async (t) => {
+  const redis = await startRedis();
+  const broker = await startMosquitto();
+  const sim = await startRtspSimulator({ cameras: ['walk', 'still'] });
+  const h = await startHarness({
+    redisUrl: redis.url,
+    mqttUrl: broker.url,
+    cameras: [
+      { id: 'walk', name: 'Cổng làng', rtspUrl: sim.url('walk'), zone: 'gate' },
+      { id: 'still', name: 'Ngõ 3', rtspUrl: sim.url('still'), zone: 'lane-3' },
+    ],
+  });
+  t.teardown(async () => {
+    await h.close();
+    await sim.stop();
+    await redis.stop();
+    await broker.stop();
+  });
+  const prefix = h.config.mqtt.topicPrefix;
+
+  await waitFor('retained online status', () => h.received.find((m) => m.topic === `${prefix}/status` && m.payload === 'online'));
+  // Let the background model settle on both cameras before anything moves.
+  await waitFor('both streams analysing', () => h.framesOf('walk') >= 15 && h.framesOf('still') >= 15);
+  await sim.cross('walk', 3);
+  const end = await waitFor('the end message', () => h.eventMessages().find((m) => m.type === 'end'));
+  // Exactly-once is judged after the pipeline has seen more quiet frames than an episode needs to end.
+  const framesAtEnd = h.framesOf('walk');
+  const quietFrames = Math.ceil(h.config.motion.endAfterSec * h.config.motion.fps) + 10;
+  await waitFor('more quiet frames', () => h.framesOf('walk') >= framesAtEnd + quietFrames && h.framesOf('still') >= framesAtEnd + quietFrames, 60_000);
+
+  const events = h.eventMessages();
+  t.same(events.map((e) => e.type), ['new', 'end'], 'exactly one new, then one end');
+  t.equal(events[0]?.event.id, end.event.id, 'both carry the same event id');
+  t.equal(end.event.cameraId, 'walk');
+  t.notOk(events.some((e) => e.event.cameraId === 'still'), 'the still camera raised nothing');
+  t.match(events[0]?.event, { zone: 'gate', endedAt: null, snapshotUrl: `${h.service.publicUrl}/api/events/${end.event.id}/snapshot.jpg` });
+  t.match(end.event, { startedAt: String, endedAt: String });
+  t.ok(end.event.score > 0);
+
+  const motion = h.received.filter((m) => m.topic === `${prefix}/cameras/walk/motion`);
+  t.same(motion.map((m) => m.payload), ['ON', 'OFF'], 'motion ON then OFF');
+  t.ok(motion.every((m) => m.retain === false), 'live deliveries (retained copies go to new subscribers)');
+  t.equal(h.received.filter((m) => m.topic === `${prefix}/cameras/still/motion`).length, 0);
+
+  // One row, listed newest first through the HTTP API.
+  t.equal(await h.service.events.count(), 1, 'one event row');
+  const list = await h.service.app.inject({ method: 'GET', url: '/api/events?cameraId=walk&limit=10' });
+  t.equal(list.statusCode, 200);
+  const body = list.json() as { events: Array<{ id: string; endedAt: string | null }> };
+  t.equal(body.events.length, 1);
+  t.equal(body.events[0]?.id, end.event.id);
+  t.ok(body.events[0]?.endedAt);
+  t.same((await h.service.app.inject({ method: 'GET', url: '/api/events?cameraId=still' })).json(), { events: [] });
+
+  // The snapshot is a real JPEG that ffmpeg can decode, on disk and over HTTP.
+  const snap = await h.service.app.inject({ method: 'GET', url: `/api/events/${end.event.id}/snapshot.jpg` });
+  t.equal(snap.statusCode, 200);
+  t.equal(snap.headers['content-type'], 'image/jpeg');
+  const jpeg = snap.rawPayload;
+  t.same([...jpeg.subarray(0, 2)], [0xff, 0xd8], 'starts with SOI');
+  t.same([...jpeg.subarray(-2)], [0xff, 0xd9], 'ends with EOI');
+  const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', '-i', 'pipe:0'], { input: jpeg, encoding: 'utf8' });
+  t.equal(probe.status, 0, probe.stderr);
+  t.match(probe.stdout.trim(), /^mjpeg,640,360$/);
+  const onDisk = path.join(h.config.dataDir, 'snapshots', 'walk');
+  const day = new Date(Date.parse(end.event.startedAt)).toISOString().slice(0, 10);
+  t.same(readFileSync(path.join(onDisk, day, `${end.event.id}.jpg`)), jpeg, 'the file on disk is what HTTP serves');
+});

@@ -1,0 +1,39 @@
+import t from 'tap';
+import { buildAnalysisSpec, describeSpec, PROTOCOL_WHITELIST, specToArgv } from '../../../src/streams/ffmpeg-args.js';
+
+const spec = buildAnalysisSpec({
+  rtspUrl: 'rtsp://admin:s3cret@10.0.0.9:554/Streaming/Channels/102',
+  fps: 5, width: 160, height: 90, rtspTimeoutSec: 10, snapshotWidth: 640, snapshotTarget: 'unix:/tmp/x/snap.sock',
+});
+const argv = specToArgv(spec);
+
+t.test('the protocol whitelist and RTSP options come before the input', async (t) => {
+  const input = argv.indexOf('-i');
+  t.ok(input > 0);
+  t.equal(argv[input + 1], 'rtsp://admin:s3cret@10.0.0.9:554/Streaming/Channels/102');
+  const wl = argv.indexOf('-protocol_whitelist');
+  t.ok(wl >= 0 && wl < input);
+  t.equal(argv[wl + 1], PROTOCOL_WHITELIST);
+  t.notMatch(PROTOCOL_WHITELIST, /file|concat|http|subfile|data|pipe/);
+  t.equal(argv[argv.indexOf('-rtsp_transport') + 1], 'tcp');
+  t.equal(argv[argv.indexOf('-timeout') + 1], '10000000', 'timeout is in microseconds');
+  t.equal(argv.filter((a) => a === '-i').length, 1, 'exactly one input');
+});
+
+t.test('grey frames of the analysis size on stdout, JPEGs to the snapshot target', async (t) => {
+  t.match(spec.complexFilter, /fps=5,split=2/);
+  t.match(spec.complexFilter, /scale=160:90/);
+  t.match(spec.complexFilter, /format=gray\[det\]/);
+  t.match(spec.complexFilter, /scale='min\(640,iw\)':-2/);
+  t.same(argv.slice(argv.indexOf('[det]') - 1, argv.indexOf('pipe:1') + 1), ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1']);
+  t.equal(argv.at(-1), 'unix:/tmp/x/snap.sock');
+  t.equal(argv[argv.indexOf('[snap]') + 4], 'mjpeg');
+});
+
+t.test('fractional fps and the description hides credentials', async (t) => {
+  const s = buildAnalysisSpec({ rtspUrl: 'rtsp://h/s', fps: 2.5, width: 64, height: 36, rtspTimeoutSec: 1, snapshotWidth: 320, snapshotTarget: 'unix:/s' });
+  t.match(s.complexFilter, /fps=2\.500,/);
+  const d = describeSpec(spec);
+  t.notMatch(d, /s3cret/);
+  t.match(d, /rtsp:\/\/\*\*\*@10\.0\.0\.9/);
+});

@@ -1,0 +1,322 @@
+#!/usr/bin/python3
+"""Mắt Thần RTSP camera simulator.
+
+Serves one live synthetic H.264 scene per camera at rtsp://<address>:<port>/<cameraId>:
+a static textured background, low-amplitude sensor noise and a dark person-sized
+object that is off-screen until a "crossing" moves it left -> right.
+
+stdin (one command per line):  cross <cameraId> [seconds] | quit
+stdout (one message per line): ready <port> | crossing-start <id> | crossing-end <id>
+                               | media-up <id> | media-down <id> | error <text>
+"""
+import argparse
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+APT_PACKAGES = ("python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base "
+                "gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly")
+EXIT_DEPS, EXIT_LISTEN = 3, 4  # argparse exits 2 on bad arguments
+CAMERA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+
+def die(msg, code):
+    sys.stderr.write(f"rtsp-sim: {msg}\n")
+    sys.stderr.flush()
+    sys.exit(code)
+
+
+def emit(line):
+    try:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:  # parent went away
+        os._exit(0)
+
+
+def parse_args():
+    def pos_int(lo, hi):
+        def conv(s):
+            v = int(s)
+            if not lo <= v <= hi:
+                raise argparse.ArgumentTypeError(f"must be in [{lo}, {hi}]")
+            return v
+        conv.__name__ = "integer"  # argparse names it in "invalid <name> value"
+        return conv
+
+    def seconds(s):
+        v = float(s)
+        if not 0 < v < 86400:
+            raise argparse.ArgumentTypeError("must be > 0")
+        return v
+
+    def cameras(s):
+        ids = [c.strip() for c in s.split(",") if c.strip()]
+        bad = [c for c in ids if not CAMERA_ID.match(c)]
+        if not ids or bad or len(set(ids)) != len(ids):
+            raise argparse.ArgumentTypeError(f"need unique ids matching {CAMERA_ID.pattern}")
+        return ids
+
+    p = argparse.ArgumentParser(prog="rtsp-sim.py", description=__doc__.split("\n")[0])
+    p.add_argument("--port", type=pos_int(0, 65535), default=8554, help="0 = any free port")
+    p.add_argument("--address", default="127.0.0.1")
+    p.add_argument("--cameras", type=cameras, required=True, help="comma-separated ids")
+    p.add_argument("--width", type=pos_int(64, 3840), default=640)
+    p.add_argument("--height", type=pos_int(48, 2160), default=360)
+    p.add_argument("--fps", type=pos_int(1, 60), default=10)
+    p.add_argument("--cross-every", type=seconds, default=None, metavar="SECONDS",
+                   help="each camera crosses by itself every SECONDS (staggered)")
+    p.add_argument("--cross-duration", type=seconds, default=3.0, metavar="SECONDS")
+    a = p.parse_args()
+    if a.width % 2 or a.height % 2:
+        p.error("--width and --height must be even (I420)")
+    return a
+
+
+args = parse_args()
+
+try:
+    import gi
+    gi.require_version("Gst", "1.0")
+    gi.require_version("GstRtspServer", "1.0")
+    gi.require_version("GstVideo", "1.0")
+    from gi.repository import GLib, Gst, GstRtspServer, GstVideo
+except (ImportError, ValueError) as e:
+    die(f"GStreamer python bindings unavailable ({e}); apt-get install {APT_PACKAGES}", EXIT_DEPS)
+
+Gst.init(None)
+for element, pkg in (("videotestsrc", "base"), ("videoconvert", "base"),
+                     ("pngdec", "good"), ("imagefreeze", "good"), ("rtph264pay", "good"),
+                     ("compositor", "bad"), ("x264enc", "ugly")):
+    if Gst.ElementFactory.find(element) is None:
+        die(f"GStreamer element '{element}' missing; apt-get install gstreamer1.0-plugins-{pkg}", EXIT_DEPS)
+if shutil.which("ffmpeg") is None:
+    die("ffmpeg not found (used once to draw backgrounds); apt-get install ffmpeg", EXIT_DEPS)
+
+W, H, FPS = args.width, args.height, args.fps
+OBJ_W, OBJ_H = max(2, W // 10 // 2 * 2), max(2, int(H / 2.5) // 2 * 2)
+OBJ_Y = (H - OBJ_H) * 3 // 4  # standing on the lower part of the frame
+NOISE_ALPHA = 0.06  # snow blended at this alpha ~= +/-7 grey levels
+tmpdir = tempfile.mkdtemp(prefix="rtsp-sim-")
+
+
+def draw_backgrounds(ids):
+    """One deterministic textured PNG per camera (phase differs by camera index)."""
+    procs, paths = [], []
+    for i, _ in enumerate(ids):
+        path = os.path.join(tmpdir, f"bg{i}.png")
+        lum = (f"clip(118+26*sin((X+{7 * i})/6)*sin(Y/5)+20*sin((X+1.7*Y)/{29 + 4 * i})"
+               f"+36*(Y/H-0.5)+34*gt(mod(X+{31 * i},97),86),20,235)")
+        vf = f"format=yuv444p,geq=lum='{lum}':cb='128+12*sin(X/{71 - 9 * i})':cr='128+10*cos(Y/53)'"
+        procs.append(subprocess.Popen(
+            ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi",
+             "-i", f"color=c=gray:s={W}x{H}", "-vf", vf, "-frames:v", "1", path],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+        paths.append(path)
+    for p in procs:
+        _, err = p.communicate()
+        if p.returncode != 0:
+            die(f"ffmpeg failed drawing background: {err.decode(errors='replace').strip()}", EXIT_DEPS)
+    return paths
+
+
+def launch_line(bg_png):
+    caps = f"format=I420,framerate={FPS}/1"
+    # Still inputs are converted once and repeated by imagefreeze, so per frame only
+    # the snow layer is generated and blended.
+    return (
+        f"( compositor name=mix background=black"
+        f" sink_0::zorder=0 sink_1::zorder=1 sink_1::xpos={W} sink_1::ypos={OBJ_Y}"
+        f" sink_2::zorder=2 sink_2::alpha={NOISE_ALPHA}"
+        f" ! video/x-raw,{caps},width={W},height={H}"
+        f" ! x264enc name=enc tune=zerolatency speed-preset=ultrafast key-int-max={FPS} bitrate=1500"
+        f" ! rtph264pay name=pay0 pt=96 config-interval=0"
+        f" filesrc location=\"{bg_png}\" ! pngdec ! videoconvert ! video/x-raw,format=I420"
+        f" ! imagefreeze is-live=true ! video/x-raw,{caps} ! mix.sink_0"
+        f" videotestsrc pattern=solid-color foreground-color=0xff242424 num-buffers=1"
+        f" ! video/x-raw,format=I420,width={OBJ_W},height={OBJ_H}"
+        f" ! imagefreeze is-live=true ! video/x-raw,{caps} ! mix.sink_1"
+        f" videotestsrc is-live=true pattern=snow ! video/x-raw,{caps},width={W},height={H} ! mix.sink_2 )"
+    )
+
+
+class Camera:
+    def __init__(self, cid):
+        self.id = cid
+        self.pad = None        # compositor pad of the object in the currently live media
+        self.enc = None        # x264enc of the currently live media
+        self.started = None    # monotonic start of the current crossing, None if idle
+        self.duration = 0.0
+
+    def xpos(self):
+        if self.started is None:
+            return W  # parked just right of the frame
+        p = min(1.0, (time.monotonic() - self.started) / self.duration)
+        return round(-OBJ_W + p * (W + OBJ_W))
+
+    def apply(self):
+        if self.pad is not None:
+            self.pad.set_property("xpos", self.xpos())
+
+    def cross(self, seconds):
+        # A new crossing while one is running restarts it from the left edge (a second
+        # crossing-start, one crossing-end).
+        self.started, self.duration = time.monotonic(), seconds
+        emit(f"crossing-start {self.id}")
+        self.apply()
+
+    def tick(self):
+        if self.started is not None and time.monotonic() - self.started >= self.duration:
+            self.started = None
+            emit(f"crossing-end {self.id}")
+        self.apply()
+
+
+cams = {cid: Camera(cid) for cid in args.cameras}
+loop = GLib.MainLoop()
+
+
+def drop_until_scene(_pad, info):
+    # Right after the media starts, the live compositor can time out before its inputs
+    # produced anything and emit plain black frames; a client would see black -> scene
+    # "motion". Drop output until the textured background is there (its mean luma is
+    # ~118, black + noise is ~23), so the encoder's first frame (an IDR) is the scene.
+    buf = info.get_buffer()
+    ok, m = buf.map(Gst.MapFlags.READ)
+    if not ok:
+        return Gst.PadProbeReturn.OK
+    try:
+        step = W * H // 97  # sample the Y plane, which comes first in I420
+        luma = sum(m.data[i] for i in range(0, W * H, step)) / len(range(0, W * H, step))
+    finally:
+        buf.unmap(m)
+    return Gst.PadProbeReturn.REMOVE if luma > 60 else Gst.PadProbeReturn.DROP
+
+
+def on_media_configure(_factory, media, cam):
+    # Shared media is created on first client and unprepared when the last one leaves,
+    # so the pad is re-bound on every (re)creation.
+    mix = media.get_element().get_by_name("mix")
+    mix.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, drop_until_scene)
+    pad = mix.get_static_pad("sink_1")
+    cam.pad, cam.enc = pad, media.get_element().get_by_name("enc")
+    cam.apply()
+    emit(f"media-up {cam.id}")
+
+    def on_unprepared(_media):
+        if cam.pad is pad:
+            cam.pad = cam.enc = None
+        emit(f"media-down {cam.id}")
+    media.connect("unprepared", on_unprepared)
+
+
+def on_play_request(_client, ctx):
+    # Frames encoded while the media was preparing (including the first IDR) never
+    # reach the client, and a client joining shared media lands mid-GOP: either way it
+    # would decode garbage until the next periodic keyframe, so ask for one now.
+    cam = cams.get(ctx.uri.abspath.strip("/").split("/")[0]) if ctx.uri else None
+    if cam is not None and cam.enc is not None:
+        cam.enc.get_static_pad("src").send_event(
+            GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0))
+
+
+def handle_command(line):
+    parts = line.split()
+    if not parts:
+        return
+    if parts[0] == "quit" and len(parts) == 1:
+        loop.quit()
+    elif parts[0] == "cross" and len(parts) in (2, 3):
+        cam = cams.get(parts[1])
+        if cam is None:
+            return emit(f"error unknown camera '{parts[1]}'")
+        seconds = args.cross_duration
+        if len(parts) == 3:
+            try:
+                seconds = float(parts[2])
+            except ValueError:
+                seconds = -1.0
+            if not 0 < seconds < 3600:
+                return emit(f"error bad seconds '{parts[2]}' (want 0 < s < 3600)")
+        cam.cross(seconds)
+    else:
+        emit(f"error bad command '{line.strip()[:200]}' (want: cross <cameraId> [seconds] | quit)")
+
+
+stdin_buf = b""
+
+
+def on_stdin(fd, _cond):
+    global stdin_buf
+    data = os.read(fd, 4096)
+    if not data:
+        # EOF on a pipe means the parent died; EOF on /dev/null or a file (e.g. started
+        # in the background by a shell) just means there will be no commands.
+        if stat.S_ISFIFO(os.fstat(fd).st_mode) or stat.S_ISSOCK(os.fstat(fd).st_mode):
+            loop.quit()
+        return False
+    stdin_buf += data
+    *lines, stdin_buf = stdin_buf.split(b"\n")
+    if len(stdin_buf) > 4096:
+        emit("error command line too long")
+        stdin_buf = b""
+    for raw in lines:
+        handle_command(raw.decode("utf-8", errors="replace"))
+    return True
+
+
+def main():
+    server = GstRtspServer.RTSPServer()
+    server.set_address(args.address)
+    server.set_service(str(args.port))
+    server.connect("client-connected", lambda _s, client: client.connect("play-request", on_play_request))
+    mounts = server.get_mount_points()
+    for cid, bg in zip(args.cameras, draw_backgrounds(args.cameras)):
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch(launch_line(bg))
+        factory.set_shared(True)
+        factory.connect("media-configure", on_media_configure, cams[cid])
+        mounts.add_factory(f"/{cid}", factory)
+    try:
+        source = server.create_source(None)
+    except GLib.Error as e:
+        die(f"cannot listen on {args.address}:{args.port}: {e.message}", EXIT_LISTEN)
+    source.attach(None)
+
+    # Tick at twice the frame rate so each frame sees a fresh position.
+    GLib.timeout_add(max(10, 500 // FPS), lambda: [c.tick() for c in cams.values()] or True)
+    if args.cross_every:
+        n = len(args.cameras)
+        for i, cam in enumerate(cams.values()):
+            def every(cam=cam):
+                if cam.started is None:  # don't interrupt a manual crossing
+                    cam.cross(args.cross_duration)
+                return True
+
+            def first(every=every):
+                every()
+                GLib.timeout_add(int(args.cross_every * 1000), every)
+                return False
+            GLib.timeout_add(int(args.cross_every * 1000 * (i + 1) / n), first)
+    GLib.io_add_watch(0, GLib.PRIORITY_DEFAULT, GLib.IO_IN | GLib.IO_HUP, on_stdin)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        GLib.unix_signal_add(GLib.PRIORITY_HIGH, sig, loop.quit)
+
+    emit(f"ready {server.get_bound_port()}")
+    loop.run()
+
+
+try:
+    main()
+finally:
+    shutil.rmtree(tmpdir, ignore_errors=True)
+    sys.stdout.flush()
+# Skip interpreter teardown: finalising GStreamer objects while streaming threads
+# are still running can crash at exit.
+os._exit(0)
