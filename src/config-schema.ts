@@ -2,6 +2,7 @@
 
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } as const;
 const int = (minimum: number, maximum: number, dflt: number) => ({ type: 'integer', minimum, maximum, default: dflt }) as const;
+const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
 const num = (minimum: number, maximum: number, dflt: number) => ({ type: 'number', minimum, maximum, default: dflt }) as const;
 
 export const configSchema = {
@@ -23,6 +24,8 @@ export const configSchema = {
         embeddedPort: int(0, 65535, 1883),
         topicPrefix: { type: 'string', pattern: '^[^#+/\\s]+(/[^#+/\\s]+)*$', default: 'matthan' },
         clientId: { type: 'string', minLength: 1, maxLength: 64, default: 'mat-than' },
+        homeAssistant: { type: 'boolean', default: true },
+        discoveryPrefix: { type: 'string', pattern: '^[^#+/\\s]+$', default: 'homeassistant' },
       },
     },
     queue: {
@@ -33,6 +36,8 @@ export const configSchema = {
         name: { type: 'string', pattern: '^[A-Za-z0-9_-]+$', default: 'matthan-events' },
         concurrency: int(1, 256, 4),
         attempts: int(1, 100, 8),
+        /** How long a worker's claim on a job lasts without renewal: a crashed worker's job is retried after it. */
+        lockDurationMs: int(1000, 600000, 30000),
       },
     },
     log: {
@@ -57,6 +62,10 @@ export const configSchema = {
         minFrames: int(1, 100, 2),
         endAfterSec: num(0.5, 600, 3),
         maxEpisodeSec: num(5, 86400, 120),
+        /** An open episode reports a better snapshot when its score grows by this factor... */
+        updateScoreFactor: num(1, 100, 1.5),
+        /** ...but not more often than this. */
+        updateMinIntervalSec: num(0.2, 3600, 2),
       },
     },
     stream: {
@@ -70,6 +79,7 @@ export const configSchema = {
         backoffInitialMs: int(10, 600000, 1000),
         backoffMaxMs: int(10, 3600000, 30000),
         snapshotWidth: int(64, 3840, 640),
+        thumbnailWidth: int(32, 640, 192),
       },
     },
     cameras: {
@@ -84,7 +94,43 @@ export const configSchema = {
           name: { type: 'string', minLength: 1, maxLength: 200 },
           rtspUrl: { type: 'string', minLength: 1, maxLength: 2048 },
           zone: { ...id, default: 'default' },
+          householdId: { type: ['string', 'null'], pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$', default: null },
+          shareWithOfficers: { type: 'boolean', default: true },
         },
+      },
+    },
+    zones: {
+      type: 'array',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['id'],
+        properties: {
+          id,
+          name: { type: 'string', minLength: 1, maxLength: 200 },
+          /** Absent: always armed. Empty: never armed. */
+          armed: { type: 'array', maxItems: 24, items: { type: 'object', additionalProperties: false, required: ['from', 'to'], properties: { from: hhmm, to: hhmm } } },
+        },
+      },
+    },
+    alerts: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        timezone: { type: 'string', minLength: 1, default: 'Asia/Ho_Chi_Minh' },
+        cooldownSec: num(0, 86400, 60),
+        incidentWindowSec: num(0, 3600, 30),
+        motionOffDelaySec: num(0, 3600, 5),
+      },
+    },
+    health: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        offlineGraceSec: num(0, 3600, 15),
       },
     },
   },

@@ -15,6 +15,24 @@ export interface CameraConfig {
   name: string;
   rtspUrl: string;
   zone: string;
+  /** The household that owns the camera; null for public cameras. */
+  householdId: string | null;
+  /** Household consent: alerts go to village officers only when true. */
+  shareWithOfficers: boolean;
+}
+
+export interface ZoneConfig {
+  id: string;
+  name?: string;
+  /** Local-time windows when officers are alerted; absent = always, [] = never. */
+  armed?: Array<{ from: string; to: string }>;
+}
+
+export interface AlertsConfig {
+  timezone: string;
+  cooldownSec: number;
+  incidentWindowSec: number;
+  motionOffDelaySec: number;
 }
 
 export interface MotionConfig {
@@ -32,6 +50,8 @@ export interface MotionConfig {
   endAfterSec: number;
   /** An episode still "moving" after this long is closed anyway. */
   maxEpisodeSec: number;
+  updateScoreFactor: number;
+  updateMinIntervalSec: number;
 }
 
 export interface StreamConfig {
@@ -43,6 +63,7 @@ export interface StreamConfig {
   backoffInitialMs: number;
   backoffMaxMs: number;
   snapshotWidth: number;
+  thumbnailWidth: number;
 }
 
 export interface Config {
@@ -52,12 +73,15 @@ export interface Config {
   dataDir: string;
   redisUrl: string | null;
   databaseUrl: string | null;
-  mqtt: { url: string | null; embeddedPort: number; topicPrefix: string; clientId: string };
-  queue: { name: string; concurrency: number; attempts: number };
+  mqtt: { url: string | null; embeddedPort: number; topicPrefix: string; clientId: string; homeAssistant: boolean; discoveryPrefix: string };
+  queue: { name: string; concurrency: number; attempts: number; lockDurationMs: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean | null };
   motion: MotionConfig;
   stream: StreamConfig;
   cameras: CameraConfig[];
+  zones: ZoneConfig[];
+  alerts: AlertsConfig;
+  health: { offlineGraceSec: number };
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -94,6 +118,16 @@ export function buildConfig(raw: unknown): Config {
       throw err;
     }
   });
+  const zones = new Set<string>();
+  config.zones.forEach((z, i) => {
+    if (zones.has(z.id)) throw new MatThanError('CONFIG_INVALID', `zones.${i}.id '${z.id}' is used twice`);
+    zones.add(z.id);
+  });
+  try {
+    new Intl.DateTimeFormat('en-GB', { timeZone: config.alerts.timezone });
+  } catch {
+    throw new MatThanError('CONFIG_INVALID', `alerts.timezone '${config.alerts.timezone}' is not a known time zone`);
+  }
   return config;
 }
 

@@ -16,6 +16,17 @@ export const ErrorCodes = {
   JOB_INVALID: { status: 400, message: 'Event job payload is invalid' },
   VALIDATION_FAILED: { status: 400, message: 'Request is invalid' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
+  // ONVIF onboarding. 502 = the camera or the path to it failed; 422 = the camera answered, but
+  // what it answered (or the credentials given for it) cannot be used — the operator must act.
+  ONVIF_UNREACHABLE: { status: 502, message: 'ONVIF device is unreachable' },
+  ONVIF_UNAUTHORIZED: { status: 422, message: 'ONVIF device rejected the credentials' },
+  ONVIF_NOT_ONVIF: { status: 422, message: 'Device does not speak ONVIF' },
+  ONVIF_NO_H264: { status: 422, message: 'ONVIF device offers no H.264 profile' },
+  ONVIF_CLOCK_SKEW: { status: 422, message: 'ONVIF authentication failed and the device clock is off' },
+  ONVIF_FAULT: { status: 502, message: 'ONVIF device returned a SOAP fault' },
+  ONVIF_REPLY_TOO_LARGE: { status: 502, message: 'ONVIF device reply is too large' },
+  ONVIF_DISCOVERY_TARGET_INVALID: { status: 400, message: 'Discovery target is invalid' },
+  ONVIF_DISCOVERY_FAILED: { status: 500, message: 'ONVIF discovery could not run' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
 

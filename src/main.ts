@@ -5,15 +5,19 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { Database, sqlitePathFrom } from './db/database.js';
 import { EventsRepository } from './db/events.repository.js';
+import { OutboxRepository } from './db/outbox.repository.js';
 import { MatThanError } from './errors.js';
+import { newAlertState, type AlertRulesOptions } from './events/alert-rules.js';
+import { CameraEvents, cameraRef } from './events/camera-events.js';
 import { EventQueue } from './events/event-queue.js';
 import { EventWorker } from './events/event-worker.js';
-import { MotionEvents } from './events/motion-events.js';
+import type { HandleEventDeps } from './events/handle-event.js';
 import { SnapshotStore } from './events/snapshot-store.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './logger.js';
 import { EmbeddedBroker } from './mqtt/embedded-broker.js';
 import { MqttPublisher } from './mqtt/mqtt-publisher.js';
+import { OutboxRelay } from './mqtt/outbox-relay.js';
 import { Topics } from './mqtt/topics.js';
 import { RedisProbe } from './redis/redis-probe.js';
 import { RedisServer } from './redis/redis-server.js';
@@ -28,6 +32,8 @@ export interface Service {
   readonly app: FastifyInstance;
   readonly supervisor: StreamSupervisor;
   readonly events: EventsRepository;
+  readonly outbox: OutboxRepository;
+  readonly queue: EventQueue;
   /** Base URL the HTTP API answers on (after start). */
   readonly publicUrl: string;
   readonly mqttUrl: string;
@@ -42,66 +48,90 @@ export function assertFfmpeg(ffmpegPath: string): void {
   }
 }
 
+export function alertRulesFrom(config: Config): AlertRulesOptions {
+  const schedules = new Map(config.zones.filter((z) => z.armed !== undefined).map((z) => [z.id, z.armed ?? []]));
+  return {
+    timezone: config.alerts.timezone,
+    cooldownMs: config.alerts.cooldownSec * 1000,
+    incidentWindowMs: config.alerts.incidentWindowSec * 1000,
+    schedules,
+  };
+}
+
+/** The worker's dependencies; also used by a worker running on its own. */
+export function workerDeps(config: Config, db: Database, relay: OutboxRelay, publicUrl: string): HandleEventDeps {
+  return {
+    db: db.db,
+    snapshots: new SnapshotStore(config.dataDir),
+    topics: new Topics(config.mqtt.topicPrefix, config.mqtt.discoveryPrefix),
+    publicUrl,
+    rules: alertRulesFrom(config),
+    alertState: newAlertState(),
+    motionOffDelayMs: config.alerts.motionOffDelaySec * 1000,
+    onStored: () => relay.notify(),
+  };
+}
+
+type Track = <T extends Closable>(c: T) => T;
+
+async function startRedisAndBroker(config: Config, logger: Logger, track: Track) {
+  let redisUrl = config.redisUrl;
+  if (redisUrl === null) {
+    const redis = track(new RedisServer({ dataDir: config.dataDir, logger }));
+    await redis.start();
+    redisUrl = redis.url;
+  }
+  let mqttUrl = config.mqtt.url;
+  if (mqttUrl === null) {
+    const broker = track(new EmbeddedBroker(config.host, config.mqtt.embeddedPort, logger));
+    await broker.start();
+    mqttUrl = broker.url;
+  }
+  return { redisUrl, mqttUrl };
+}
+
 /** Starts every stage; on any failure closes what was already started and rethrows. */
 export async function startService(config: Config, logger: Logger): Promise<Service> {
   const started: Closable[] = [];
-  const track = <T extends Closable>(c: T): T => { started.unshift(c); return c; };
+  const track: Track = (c) => { started.unshift(c); return c; };
   const closeAll = async () => {
     for (const c of started) c.beginShutdown?.();
-    for (const c of started.splice(0)) {
-      await c.close().catch((err: unknown) => logger.error({ err }, 'error while closing'));
-    }
+    for (const c of started.splice(0)) await c.close().catch((err: unknown) => logger.error({ err }, 'error while closing'));
   };
   try {
     assertFfmpeg(config.stream.ffmpegPath);
-    const db = new Database(sqlitePathFrom(config.databaseUrl, config.dataDir));
-    track(db);
+    const db = track(new Database(sqlitePathFrom(config.databaseUrl, config.dataDir)));
     await db.start();
-    const events = new EventsRepository(db.db);
-    const snapshots = new SnapshotStore(config.dataDir);
-
-    let redisUrl = config.redisUrl;
-    if (redisUrl === null) {
-      const redis = track(new RedisServer({ dataDir: config.dataDir, logger }));
-      await redis.start();
-      redisUrl = redis.url;
-    }
+    const { redisUrl, mqttUrl } = await startRedisAndBroker(config, logger, track);
     const redisProbe = track(new RedisProbe(redisUrl));
     await redisProbe.start();
 
-    let mqttUrl = config.mqtt.url;
-    if (mqttUrl === null) {
-      const broker = track(new EmbeddedBroker(config.host, config.mqtt.embeddedPort, logger));
-      await broker.start();
-      mqttUrl = broker.url;
-    }
-    const topics = new Topics(config.mqtt.topicPrefix);
-    const publisher = new MqttPublisher({ url: mqttUrl, clientId: config.mqtt.clientId, topics, logger: logger.child({ component: 'mqtt' }) });
-    track(publisher);
+    const topics = new Topics(config.mqtt.topicPrefix, config.mqtt.discoveryPrefix);
+    const announcements = () => (config.mqtt.homeAssistant ? config.cameras.flatMap((c) => topics.homeAssistantMessages(cameraRef(c))) : []);
+    const publisher = track(new MqttPublisher({ url: mqttUrl, clientId: config.mqtt.clientId, topics, announcements, logger: logger.child({ component: 'mqtt' }) }));
     await publisher.start();
+    const outbox = new OutboxRepository(db.db);
+    const relay = track(new OutboxRelay({ outbox, publisher, logger: logger.child({ component: 'outbox-relay' }) }));
+    relay.start();
 
+    const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
+    const events = new EventsRepository(db.db);
     const supervisor = new StreamSupervisor(config.motion, config.stream, {
       logger,
-      onEpisode: async (camera, episode, snapshot) => {
-        const job = motionEvents.toJob(camera, episode, snapshot);
+      offlineGraceMs: config.health.offlineGraceSec * 1000,
+      onEpisode: async (camera, episode, images) => {
+        const job = cameraEvents.fromEpisode(camera, episode, images);
         if (job) await queue.add(job);
       },
+      onHealth: (camera, online, at) => queue.add(cameraEvents.fromHealth(camera, online, at)),
     });
-    const motionEvents = new MotionEvents();
-    const queue = new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts });
+    const cameraEvents = new CameraEvents();
 
-    const service = {
-      publicUrl: '',
-      mqttUrl,
-      redisUrl,
-      supervisor,
-      events,
-    } as { -readonly [K in keyof Service]: Service[K] };
-
+    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, events, outbox, queue } as { -readonly [K in keyof Service]: Service[K] };
     service.app = buildApp({
       logger,
       events,
-      snapshots,
+      snapshots: new SnapshotStore(config.dataDir),
       get publicUrl() { return service.publicUrl; },
       cameraStats: () => supervisor.stats(),
       readinessChecks: {
@@ -109,18 +139,15 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
         mqtt: async () => { if (!publisher.connected) throw new Error('not connected'); },
         database: () => db.ping(),
       },
+      readinessDetail: async () => ({ queue: await queue.counts(), outboxPending: await outbox.pendingCount() }),
     });
     track({ close: () => service.app.close() });
     const address = await service.app.listen({ host: config.host, port: config.port });
     service.publicUrl = config.publicUrl ?? address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
 
-    track(queue);
     const worker = track(new EventWorker({
-      redisUrl,
-      name: config.queue.name,
-      concurrency: config.queue.concurrency,
-      logger: logger.child({ component: 'event-worker' }),
-      deps: { events, snapshots, topics, publish: (m) => publisher.publish(m), publicUrl: service.publicUrl },
+      redisUrl, name: config.queue.name, concurrency: config.queue.concurrency, lockDurationMs: config.queue.lockDurationMs,
+      logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl),
     }));
     await worker.start();
 

@@ -1,9 +1,9 @@
-// SQL for the events table, nothing else.
+// SQL for the events table, nothing else. Works on the database or inside a transaction.
 
-import type { Db } from './database.js';
-import type { EventsTable } from './schema.js';
+import type { Kysely, Updateable } from 'kysely';
+import type { DatabaseSchema, EventsTable } from './schema.js';
 
-export type EventRow = Omit<EventsTable, 'announced'> & { announced: number };
+export type EventRow = EventsTable;
 
 export interface ListEventsQuery {
   cameraId?: string;
@@ -11,35 +11,36 @@ export interface ListEventsQuery {
 }
 
 export class EventsRepository {
-  readonly #db: Db;
+  readonly #db: Kysely<DatabaseSchema>;
 
-  constructor(db: Db) {
+  constructor(db: Kysely<DatabaseSchema>) {
     this.#db = db;
   }
 
   /** Inserts once; a repeated insert of the same id is ignored (jobs may be retried). */
-  async insert(row: Omit<EventRow, 'announced' | 'ended_at'>): Promise<void> {
-    await this.#db
-      .insertInto('events')
-      .values({ ...row, ended_at: null })
-      .onConflict((oc) => oc.column('id').doNothing())
-      .execute();
+  async insert(row: EventRow): Promise<void> {
+    await this.#db.insertInto('events').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
   }
 
-  async markAnnounced(id: string): Promise<void> {
-    await this.#db.updateTable('events').set({ announced: 1 }).where('id', '=', id).execute();
-  }
-
-  async markEnded(id: string, endedAt: number, score: number, box: string | null): Promise<void> {
-    await this.#db
-      .updateTable('events')
-      .set({ ended_at: endedAt, score, box })
-      .where('id', '=', id)
-      .execute();
+  async update(id: string, changes: Updateable<EventsTable>): Promise<void> {
+    await this.#db.updateTable('events').set(changes).where('id', '=', id).execute();
   }
 
   async findById(id: string): Promise<EventRow | undefined> {
     return this.#db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Whether a motion event that started after `startedAt` is still open on the camera. */
+  async hasOpenMotionAfter(cameraId: string, startedAt: number): Promise<boolean> {
+    const r = await this.#db
+      .selectFrom('events')
+      .select('id')
+      .where('camera_id', '=', cameraId)
+      .where('type', '=', 'motion')
+      .where('started_at', '>', startedAt)
+      .where('ended_at', 'is', null)
+      .executeTakeFirst();
+    return r !== undefined;
   }
 
   /** Newest first. */

@@ -1,28 +1,47 @@
-// Schema migrations, in code so the compiled service carries them. Append only; never edit a shipped one.
+// Schema migrations, in code so the compiled service carries them. Append only once released.
 
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
-  '0001_events': {
+  '0001_events_and_outbox': {
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('events')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('camera_id', 'text', (c) => c.notNull())
         .addColumn('zone', 'text', (c) => c.notNull())
+        .addColumn('household_id', 'text')
         .addColumn('type', 'text', (c) => c.notNull())
         .addColumn('started_at', 'integer', (c) => c.notNull())
         .addColumn('ended_at', 'integer')
         .addColumn('score', 'real', (c) => c.notNull())
         .addColumn('box', 'text')
         .addColumn('snapshot_path', 'text')
-        .addColumn('announced', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('snapshot_sha256', 'text')
+        .addColumn('thumbnail_path', 'text')
+        .addColumn('incident_id', 'text')
+        .addColumn('alert', 'text', (c) => c.notNull())
         .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
         .execute();
       await db.schema.createIndex('events_camera_started').on('events').columns(['camera_id', 'started_at']).execute();
       await db.schema.createIndex('events_started').on('events').column('started_at').execute();
+      await db.schema
+        .createTable('outbox')
+        .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+        .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
+        .addColumn('topic', 'text', (c) => c.notNull())
+        .addColumn('payload', 'blob', (c) => c.notNull())
+        .addColumn('qos', 'integer', (c) => c.notNull())
+        .addColumn('retain', 'integer', (c) => c.notNull())
+        .addColumn('deliver_after', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('published_at', 'integer')
+        .execute();
+      await sql`create index outbox_pending on outbox (id) where published_at is null`.execute(db);
     },
     async down(db: Kysely<unknown>) {
+      await sql`drop table outbox`.execute(db);
       await sql`drop table events`.execute(db);
     },
   },

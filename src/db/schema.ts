@@ -6,19 +6,40 @@ export interface EventsTable {
   id: string;
   camera_id: string;
   zone: string;
+  household_id: string | null;
   type: string;
   started_at: number;
   ended_at: number | null;
   score: number;
   /** JSON of the bounding box in analysis-frame pixels. */
   box: string | null;
-  /** Path under DATA_DIR/snapshots. */
+  /** Paths under DATA_DIR/snapshots. */
   snapshot_path: string | null;
-  /** 1 once the `new` alert was published; an `end` waits for it so consumers see them in order. */
-  announced: Generated<number>;
+  snapshot_sha256: string | null;
+  thumbnail_path: string | null;
+  incident_id: string | null;
+  /** The alert decision taken when the event was stored (alerted, cooldown, not-shared, disarmed, none). */
+  alert: string;
   created_at: number;
+  updated_at: number;
+}
+
+/** Transactional outbox: messages are stored with the event row and published by the relay after. */
+export interface OutboxTable {
+  id: Generated<number>;
+  /** Makes a retried job's messages the same rows, so a retry never publishes twice. */
+  dedupe_key: string;
+  topic: string;
+  payload: Buffer;
+  qos: number;
+  retain: number;
+  /** Not published before this time (the motion OFF delay). */
+  deliver_after: number;
+  created_at: number;
+  published_at: number | null;
 }
 
 export interface DatabaseSchema {
   events: EventsTable;
+  outbox: OutboxTable;
 }

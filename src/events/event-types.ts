@@ -2,16 +2,29 @@
 
 import type { Box } from '../motion/motion-detector.js';
 
-export type EventType = 'motion';
+/** `motion` from the detector; `offline` is camera health: opened when a camera drops, ended when it returns. */
+export type EventType = 'motion' | 'offline';
 
-/** Job payloads. Times are epoch milliseconds; the snapshot travels as base64 JPEG. */
+/** What the worker needs to know of the camera; carried in the job so the worker needs no registry. */
+export interface CameraRef {
+  id: string;
+  name: string;
+  zone: string;
+  householdId: string | null;
+  shareWithOfficers: boolean;
+}
+
+/** JPEGs travel as base64 in the job; the worker stores them. Times are epoch milliseconds. */
+export interface Images {
+  snapshot: string | null;
+  thumbnail: string | null;
+}
+
 export type EventJob =
-  | {
-      kind: 'new';
-      event: { id: string; cameraId: string; zone: string; type: EventType; startedAt: number; score: number; box: Box | null };
-      snapshot: string | null;
-    }
-  | { kind: 'end'; event: { id: string; cameraId: string; endedAt: number; score: number; box: Box | null } };
+  | ({ kind: 'new'; camera: CameraRef; event: { id: string; type: EventType; startedAt: number; score: number; box: Box | null } } & Images)
+  | ({ kind: 'update'; seq: number; camera: CameraRef; event: { id: string; at: number; score: number; box: Box | null } } & Images)
+  | { kind: 'end'; camera: CameraRef; event: { id: string; endedAt: number; score: number; box: Box | null } }
+  | { kind: 'availability'; camera: CameraRef; online: boolean; at: number };
 
 /** The event as consumers see it (MQTT payloads and the HTTP API). */
 export interface PublicEvent {
@@ -24,9 +37,19 @@ export interface PublicEvent {
   score: number;
   box: Box | null;
   snapshotUrl: string | null;
+  thumbnailUrl: string | null;
+  snapshotSha256: string | null;
+  incidentId: string | null;
 }
 
 /** BullMQ job id: derived from the event id so a re-sent job is the same job. */
 export function jobIdFor(job: EventJob): string {
-  return `${job.kind}_${job.event.id}`;
+  switch (job.kind) {
+    case 'update':
+      return `update_${job.event.id}_${job.seq}`;
+    case 'availability':
+      return `avail_${job.camera.id}_${job.at}_${job.online ? 1 : 0}`;
+    default:
+      return `${job.kind}_${job.event.id}`;
+  }
 }

@@ -10,17 +10,17 @@ export interface EventWorkerOptions {
   redisUrl: string;
   name: string;
   concurrency: number;
+  lockDurationMs: number;
   logger: Logger;
   deps: HandleEventDeps;
 }
 
 function isEventJob(data: unknown): data is EventJob {
-  const d = data as { kind?: unknown; event?: { id?: unknown; cameraId?: unknown } } | null;
-  return (
-    typeof d === 'object' && d !== null &&
-    (d.kind === 'new' || d.kind === 'end') &&
-    typeof d.event?.id === 'string' && typeof d.event.cameraId === 'string'
-  );
+  const d = data as { kind?: unknown; event?: { id?: unknown } } | null;
+  const c = (data as { camera?: { id?: unknown } } | null)?.camera;
+  if (typeof d !== 'object' || d === null || typeof c?.id !== 'string') return false;
+  if (d.kind === 'availability') return true;
+  return (d.kind === 'new' || d.kind === 'update' || d.kind === 'end') && typeof d.event?.id === 'string';
 }
 
 export class EventWorker {
@@ -40,7 +40,13 @@ export class EventWorker {
         return handleEvent(job.data, deps);
       },
       // Workers block on Redis: ioredis must retry forever rather than fail their commands.
-      { connection: { url: this.#o.redisUrl, maxRetriesPerRequest: null }, concurrency: this.#o.concurrency },
+      {
+        connection: { url: this.#o.redisUrl, maxRetriesPerRequest: null },
+        concurrency: this.#o.concurrency,
+        // A worker that dies loses its lock after this; the stalled job is then retried elsewhere.
+        lockDuration: this.#o.lockDurationMs,
+        stalledInterval: Math.max(1000, Math.round(this.#o.lockDurationMs / 2)),
+      },
     );
     worker.on('failed', (job, err) => {
       const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);

@@ -3,7 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { EventsRepository } from '../db/events.repository.js';
 import { MatThanError } from '../errors.js';
-import { toPublicEvent } from '../events/handle-event.js';
+import { toPublicEvent } from '../events/event-messages.js';
 import type { SnapshotStore } from '../events/snapshot-store.js';
 import type { CameraStreamStats } from '../streams/camera-stream.js';
 
@@ -34,21 +34,20 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesDeps> = async (app, de
     },
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/api/events/:id/snapshot.jpg',
-    { schema: { params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } } },
-    async (req, reply) => {
-      const row = await deps.events.findById(req.params.id);
-      if (!row) throw new MatThanError('EVENT_NOT_FOUND', req.params.id);
-      const file = row.snapshot_path === null ? null : await deps.snapshots.open(row.snapshot_path);
-      if (!file) throw new MatThanError('SNAPSHOT_NOT_FOUND', req.params.id);
-      return reply
-        .type('image/jpeg')
-        .header('content-length', file.size)
-        .header('cache-control', 'private, max-age=86400, immutable')
-        .send(file.stream);
-    },
-  );
+  for (const [name, column] of [['snapshot', 'snapshot_path'], ['thumbnail', 'thumbnail_path']] as const) {
+    app.get<{ Params: { id: string } }>(
+      `/api/events/:id/${name}.jpg`,
+      { schema: { params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } }, required: ['id'] } } },
+      async (req, reply) => {
+        const row = await deps.events.findById(req.params.id);
+        if (!row) throw new MatThanError('EVENT_NOT_FOUND', req.params.id);
+        const file = row[column] === null ? null : await deps.snapshots.open(row[column]);
+        if (!file) throw new MatThanError('SNAPSHOT_NOT_FOUND', req.params.id);
+        // A stored image never changes (an update writes a new file), so phones may cache it for good.
+        return reply.type('image/jpeg').header('content-length', file.size).header('cache-control', 'private, max-age=604800, immutable').send(file.stream);
+      },
+    );
+  }
 
   app.get('/api/cameras', async () => ({ cameras: deps.cameraStats() }));
 };

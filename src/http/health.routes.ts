@@ -5,6 +5,8 @@ import type { FastifyPluginAsync } from 'fastify';
 export interface HealthRoutesDeps {
   /** Named checks; each resolves when healthy and throws with the reason otherwise. */
   readinessChecks: Record<string, () => Promise<void>>;
+  /** Extra figures for operators (queue depth, permanent failures, unpublished alerts). */
+  readinessDetail?: () => Promise<Record<string, unknown>>;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -32,6 +34,7 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, de
     const results = await Promise.all(names.map((n) => runCheck(deps.readinessChecks[n] as () => Promise<void>)));
     const checks = Object.fromEntries(names.map((n, i) => [n, results[i]]));
     const ready = results.every((r) => r === 'ok');
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks });
+    const detail = deps.readinessDetail ? await deps.readinessDetail().catch((err: Error) => ({ error: err.message })) : {};
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, ...detail });
   });
 };

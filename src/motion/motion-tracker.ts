@@ -10,15 +10,20 @@ export interface MotionTrackerOptions {
   endAfterMs: number;
   /** Hard cap on an episode's length: motion that never stops is closed anyway. */
   maxEpisodeMs: number;
+  /** An open episode reports again (a better snapshot) when its score grows by this factor... */
+  updateScoreFactor?: number;
+  /** ...at most this often. */
+  updateMinIntervalMs?: number;
 }
 
 export type EpisodeEvent =
   | { kind: 'start'; startedAt: number; score: number; box: Box | null }
+  | { kind: 'update'; at: number; score: number; box: Box | null }
   | { kind: 'end'; startedAt: number; endedAt: number; score: number; box: Box | null; forced: boolean };
 
 type State =
   | { name: 'idle'; streak: number; firstAt: number }
-  | { name: 'active'; startedAt: number; lastMotionAt: number; score: number; box: Box | null }
+  | { name: 'active'; startedAt: number; lastMotionAt: number; score: number; box: Box | null; reportedScore: number; reportedAt: number }
   /** After a forced end, wait for a quiet frame before a new episode may open. */
   | { name: 'saturated' };
 
@@ -63,7 +68,7 @@ export class MotionTracker {
     if (s.streak === 0) s.firstAt = at;
     s.streak++;
     if (s.streak < this.#o.minFrames) return null;
-    this.#state = { name: 'active', startedAt: s.firstAt, lastMotionAt: at, score: v.score, box: v.box };
+    this.#state = { name: 'active', startedAt: s.firstAt, lastMotionAt: at, score: v.score, box: v.box, reportedScore: v.score, reportedAt: at };
     return { kind: 'start', startedAt: s.firstAt, score: v.score, box: v.box };
   }
 
@@ -77,8 +82,17 @@ export class MotionTracker {
     }
     const quietFor = at - s.lastMotionAt;
     const forced = at - s.startedAt >= this.#o.maxEpisodeMs;
-    if (quietFor < this.#o.endAfterMs && !forced) return null;
+    if (quietFor < this.#o.endAfterMs && !forced) return this.#maybeUpdate(s, at);
     this.#state = forced && v.motion ? { name: 'saturated' } : { name: 'idle', streak: 0, firstAt: 0 };
     return { kind: 'end', startedAt: s.startedAt, endedAt: s.lastMotionAt, score: s.score, box: s.box, forced };
+  }
+
+  #maybeUpdate(s: Extract<State, { name: 'active' }>, at: number): EpisodeEvent | null {
+    const factor = this.#o.updateScoreFactor ?? Infinity;
+    const interval = this.#o.updateMinIntervalMs ?? 0;
+    if (s.lastMotionAt !== at || s.score < s.reportedScore * factor || at - s.reportedAt < interval) return null;
+    s.reportedScore = s.score;
+    s.reportedAt = at;
+    return { kind: 'update', at, score: s.score, box: s.box };
   }
 }

@@ -1,5 +1,6 @@
-// The MQTT client that publishes alerts. QoS 1, a retained `online` status with an `offline` last
-// will, and publishes that fail (so the job is retried) instead of waiting forever while the broker is away.
+// The MQTT client that publishes alerts: QoS 1 in a persistent session (clean: false) so unacknowledged
+// messages are re-sent after a reconnect, a retained `online` status with an `offline` last will, and
+// retained announcements (Home Assistant discovery) repeated on every connect.
 
 import mqtt, { type MqttClient } from 'mqtt';
 import { MatThanError } from '../errors.js';
@@ -11,7 +12,9 @@ export interface MqttPublisherOptions {
   clientId: string;
   topics: Topics;
   logger: Logger;
-  publishTimeoutMs?: number;
+  /** Retained messages (re)published on every connect, after the status. */
+  announcements?: () => Message[];
+  connectTimeoutMs?: number;
 }
 
 export class MqttPublisher {
@@ -30,8 +33,8 @@ export class MqttPublisher {
     const { url, clientId, topics, logger } = this.#o;
     const will = topics.statusMessage(false);
     const client = mqtt.connect(url, {
-      clientId: `${clientId}-${process.pid}`,
-      clean: true,
+      clientId,
+      clean: false,
       reconnectPeriod: 1000,
       connectTimeout: 5000,
       will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.options.qos, retain: will.options.retain },
@@ -39,33 +42,30 @@ export class MqttPublisher {
     this.#client = client;
     client.on('connect', () => {
       logger.info('mqtt connected');
-      const online = topics.statusMessage(true);
-      client.publish(online.topic, online.payload, online.options);
+      for (const m of [topics.statusMessage(true), ...(this.#o.announcements?.() ?? [])]) {
+        client.publish(m.topic, m.payload, m.options);
+      }
     });
     client.on('offline', () => logger.warn('mqtt offline; reconnecting'));
     client.on('error', (err) => logger.warn({ err }, 'mqtt error'));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new MatThanError('MQTT_NOT_CONNECTED', `no answer from ${redact(url)}`)), 10_000);
-      client.once('connect', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    const timeoutMs = this.#o.connectTimeoutMs ?? 10_000;
+    await Promise.race([
+      connectedOnce(client),
+      new Promise((_, reject) => setTimeout(() => reject(new MatThanError('MQTT_NOT_CONNECTED', `no answer within ${timeoutMs} ms`)), timeoutMs).unref()),
+    ]);
   }
 
+  /** Resolves when the broker acknowledged (QoS 1); while disconnected the message waits in mqtt.js's store. */
   async publish(m: Message): Promise<void> {
     const client = this.#client;
-    if (!client?.connected) throw new MatThanError('MQTT_NOT_CONNECTED');
-    const timeoutMs = this.#o.publishTimeoutMs ?? 5000;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new MatThanError('MQTT_PUBLISH_TIMEOUT', m.topic)), timeoutMs);
-    });
-    try {
-      await Promise.race([client.publishAsync(m.topic, m.payload, m.options), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (!client) throw new MatThanError('MQTT_NOT_CONNECTED', 'publisher is closed');
+    await client.publishAsync(m.topic, m.payload, m.options);
+  }
+
+  async waitConnected(): Promise<void> {
+    const client = this.#client;
+    if (!client || client.connected) return;
+    await connectedOnce(client);
   }
 
   /** Says `offline` ourselves on a clean stop (the will is only for crashes). */
@@ -77,10 +77,12 @@ export class MqttPublisher {
       const off = this.#o.topics.statusMessage(false);
       await client.publishAsync(off.topic, off.payload, off.options).catch(() => undefined);
     }
-    await client.endAsync();
+    // force: do not wait for in-flight messages a dead broker will never acknowledge; the outbox re-sends them.
+    await client.endAsync(true);
   }
 }
 
-function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
+/** Unlike events.once, does not reject on 'error': mqtt.js reports and retries connection errors itself. */
+function connectedOnce(client: MqttClient): Promise<void> {
+  return new Promise((resolve) => client.once('connect', () => resolve()));
 }

@@ -1,6 +1,6 @@
 // The MQTT contract: every topic and payload we publish is built here and documented in docs/mqtt.md.
 
-import type { PublicEvent } from '../events/event-types.js';
+import type { CameraRef, PublicEvent } from '../events/event-types.js';
 
 export interface PublishOptions {
   qos: 0 | 1;
@@ -13,17 +13,31 @@ export interface Message {
   options: PublishOptions;
 }
 
-/** `matthan/events` payload. */
+export type EventMessageType = 'new' | 'update' | 'end';
+
+/** `<prefix>/events` payload. */
 export interface EventMessage {
-  type: 'new' | 'end';
+  type: EventMessageType;
   event: PublicEvent;
 }
 
+/** `<prefix>/zones/<zone>/alerts` and `<prefix>/households/<id>/alerts` payload. */
+export interface AlertMessage {
+  alertId: string;
+  incidentId: string | null;
+  camera: { id: string; name: string; zone: string };
+  event: PublicEvent;
+}
+
+const json = (v: unknown) => JSON.stringify(v);
+
 export class Topics {
   readonly prefix: string;
+  readonly discoveryPrefix: string;
 
-  constructor(prefix: string) {
+  constructor(prefix: string, discoveryPrefix = 'homeassistant') {
     this.prefix = prefix;
+    this.discoveryPrefix = discoveryPrefix;
   }
 
   get status(): string {
@@ -34,8 +48,16 @@ export class Topics {
     return `${this.prefix}/events`;
   }
 
-  cameraMotion(cameraId: string): string {
-    return `${this.prefix}/cameras/${cameraId}/motion`;
+  camera(cameraId: string, leaf: 'motion' | 'availability' | 'snapshot'): string {
+    return `${this.prefix}/cameras/${cameraId}/${leaf}`;
+  }
+
+  zoneAlerts(zone: string): string {
+    return `${this.prefix}/zones/${zone}/alerts`;
+  }
+
+  householdAlerts(householdId: string): string {
+    return `${this.prefix}/households/${householdId}/alerts`;
   }
 
   /** Retained `online`; the broker publishes the last will `offline` if we vanish. */
@@ -43,12 +65,52 @@ export class Topics {
     return { topic: this.status, payload: online ? 'online' : 'offline', options: { qos: 1, retain: true } };
   }
 
-  eventMessage(type: EventMessage['type'], event: PublicEvent): Message {
-    const body: EventMessage = { type, event };
-    return { topic: this.events, payload: JSON.stringify(body), options: { qos: 1, retain: false } };
+  eventMessage(type: EventMessageType, event: PublicEvent): Message {
+    return { topic: this.events, payload: json({ type, event } satisfies EventMessage), options: { qos: 1, retain: false } };
   }
 
   motionMessage(cameraId: string, on: boolean): Message {
-    return { topic: this.cameraMotion(cameraId), payload: on ? 'ON' : 'OFF', options: { qos: 1, retain: true } };
+    return { topic: this.camera(cameraId, 'motion'), payload: on ? 'ON' : 'OFF', options: { qos: 1, retain: true } };
+  }
+
+  availabilityMessage(cameraId: string, online: boolean): Message {
+    return { topic: this.camera(cameraId, 'availability'), payload: online ? 'online' : 'offline', options: { qos: 1, retain: true } };
+  }
+
+  /** The latest JPEG, retained, so a dashboard that connects shows a picture at once. */
+  snapshotMessage(cameraId: string, jpeg: Buffer): Message {
+    return { topic: this.camera(cameraId, 'snapshot'), payload: jpeg, options: { qos: 0, retain: true } };
+  }
+
+  alertMessage(topic: string, camera: CameraRef, event: PublicEvent, incidentId: string | null): Message {
+    const body: AlertMessage = { alertId: event.id, incidentId, camera: { id: camera.id, name: camera.name, zone: camera.zone }, event };
+    return { topic, payload: json(body), options: { qos: 1, retain: false } };
+  }
+
+  /** Home Assistant MQTT discovery: a motion sensor, a connectivity sensor and a camera per camera, retained. */
+  homeAssistantMessages(camera: CameraRef): Message[] {
+    const uid = `matthan_${this.prefix.replaceAll('/', '_')}_${camera.id}`;
+    const device = { identifiers: [uid], name: camera.name, manufacturer: 'Mắt Thần', model: 'camera', suggested_area: camera.zone };
+    const availability = [
+      { topic: this.status, payload_available: 'online', payload_not_available: 'offline' },
+      { topic: this.camera(camera.id, 'availability'), payload_available: 'online', payload_not_available: 'offline' },
+    ];
+    const config = (component: string, object: string, body: Record<string, unknown>): Message => ({
+      topic: `${this.discoveryPrefix}/${component}/${uid}/${object}/config`,
+      payload: json({ ...body, unique_id: `${uid}_${object}`, object_id: `${uid}_${object}`, device }),
+      options: { qos: 1, retain: true },
+    });
+    return [
+      config('binary_sensor', 'motion', {
+        name: 'Motion', device_class: 'motion', state_topic: this.camera(camera.id, 'motion'),
+        payload_on: 'ON', payload_off: 'OFF', availability, availability_mode: 'all',
+      }),
+      config('binary_sensor', 'connectivity', {
+        name: 'Online', device_class: 'connectivity', entity_category: 'diagnostic',
+        state_topic: this.camera(camera.id, 'availability'), payload_on: 'online', payload_off: 'offline',
+        availability: [availability[0]],
+      }),
+      config('camera', 'snapshot', { name: 'Snapshot', topic: this.camera(camera.id, 'snapshot'), availability, availability_mode: 'all' }),
+    ];
   }
 }

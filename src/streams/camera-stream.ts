@@ -24,13 +24,25 @@ export interface CameraStreamStats {
   pid: number | null;
 }
 
+export interface EpisodeImages {
+  snapshot: Buffer | null;
+  thumbnail: Buffer | null;
+}
+
 export interface EpisodeSink {
-  (camera: CameraConfig, episode: EpisodeEvent, snapshot: Buffer | null): Promise<void>;
+  (camera: CameraConfig, episode: EpisodeEvent, images: EpisodeImages): Promise<void>;
+}
+
+/** `online` on the first frame (and on return); `offline` once a camera stayed down for the grace time. */
+export interface HealthSink {
+  (camera: CameraConfig, online: boolean, at: number): Promise<void>;
 }
 
 export interface CameraStreamDeps {
   logger: Logger;
   onEpisode: EpisodeSink;
+  onHealth: HealthSink;
+  offlineGraceMs: number;
   now?: () => number;
 }
 
@@ -44,8 +56,14 @@ export class CameraStream {
   readonly #stream: StreamConfig;
   readonly #log: Logger;
   readonly #onEpisode: EpisodeSink;
+  readonly #onHealth: HealthSink;
+  readonly #offlineGraceMs: number;
   readonly #now: () => number;
   readonly #jpegs = new JpegChannel();
+  readonly #thumbs = new JpegChannel();
+  /** What consumers were last told: null before the first report. */
+  #reportedOnline: boolean | null = null;
+  #offlineSince: number | null = null;
   #tracker: MotionTracker;
   #proc: FfmpegProcess | null = null;
   #status: StreamStatus = 'stopped';
@@ -67,6 +85,8 @@ export class CameraStream {
     this.#stream = stream;
     this.#log = deps.logger.child({ cameraId: camera.id });
     this.#onEpisode = deps.onEpisode;
+    this.#onHealth = deps.onHealth;
+    this.#offlineGraceMs = deps.offlineGraceMs;
     this.#now = deps.now ?? Date.now;
     this.#tracker = this.#newTracker();
   }
@@ -85,7 +105,9 @@ export class CameraStream {
 
   async start(): Promise<void> {
     await this.#jpegs.start();
+    await this.#thumbs.start();
     this.#closing = false;
+    this.#offlineSince = this.#now();
     this.#spawn();
     this.#watchdog = setInterval(() => this.#checkWatchdog(), 1000);
     this.#watchdog.unref();
@@ -100,6 +122,7 @@ export class CameraStream {
     this.#closeEpisode();
     await this.#emitChain;
     await this.#jpegs.close();
+    await this.#thumbs.close();
     this.#status = 'stopped';
   }
 
@@ -120,7 +143,9 @@ export class CameraStream {
       height: m.height,
       rtspTimeoutSec: this.#stream.rtspTimeoutSec,
       snapshotWidth: this.#stream.snapshotWidth,
+      thumbnailWidth: this.#stream.thumbnailWidth,
       snapshotTarget: this.#jpegs.target,
+      thumbnailTarget: this.#thumbs.target,
     });
     const detector = new MotionDetector({
       width: m.width,
@@ -135,6 +160,7 @@ export class CameraStream {
     this.#runFrames = 0;
     this.#runStartedAt = this.#now();
     this.#jpegs.resetSequence();
+    this.#thumbs.resetSequence();
     proc.stdout.on('data', (chunk: Buffer) => {
       for (const frame of splitter.push(chunk)) this.#onFrame(detector, frame);
     });
@@ -154,18 +180,37 @@ export class CameraStream {
     this.#lastFrameAt = at;
     if (this.#status !== 'online') {
       this.#status = 'online';
+      this.#offlineSince = null;
       this.#log.info('stream online');
+      if (this.#reportedOnline !== true) this.#reportHealth(true, at);
     }
     const episode = this.#tracker.update(detector.analyse(frame), at);
     if (episode) this.#emit(episode, this.#runFrames);
   }
 
   #emit(episode: EpisodeEvent, frameSeq: number): void {
-    // The snapshot is looked up now (for the triggering frame) but delivered in order.
-    const snapshot = episode.kind === 'start' ? this.#jpegs.imageFor(frameSeq, SNAPSHOT_WAIT_MS) : Promise.resolve(null);
+    // Images are looked up now (for the triggering frame) but delivered in order.
+    const wantsImages = episode.kind !== 'end';
+    const images = Promise.all([
+      wantsImages ? this.#jpegs.imageFor(frameSeq, SNAPSHOT_WAIT_MS) : null,
+      wantsImages ? this.#thumbs.imageFor(frameSeq, SNAPSHOT_WAIT_MS) : null,
+    ]);
+    this.#chain(`motion ${episode.kind}`, async () => {
+      const [snapshot, thumbnail] = await images;
+      await this.#onEpisode(this.camera, episode, { snapshot, thumbnail });
+    });
+  }
+
+  #reportHealth(online: boolean, at: number): void {
+    this.#reportedOnline = online;
+    this.#chain(online ? 'online' : 'offline', () => this.#onHealth(this.camera, online, at));
+  }
+
+  /** Hand-overs leave one at a time, in order; a failure is logged, never silently dropped. */
+  #chain(what: string, work: () => Promise<void>): void {
     this.#emitChain = this.#emitChain
-      .then(async () => this.#onEpisode(this.camera, episode, await snapshot))
-      .catch((err: unknown) => this.#log.error({ err, episode: episode.kind }, 'could not hand over a motion episode'));
+      .then(work)
+      .catch((err: unknown) => this.#log.error({ err, what }, 'could not hand over a camera event'));
   }
 
   #closeEpisode(): void {
@@ -184,7 +229,10 @@ export class CameraStream {
     this.#attempt = healthy ? 1 : this.#attempt + 1;
     this.#restarts++;
     const delay = backoffDelay(this.#attempt, { initialMs: this.#stream.backoffInitialMs, maxMs: this.#stream.backoffMaxMs });
-    if (this.#status !== 'offline') this.#log.warn('stream offline');
+    if (this.#status !== 'offline') {
+      this.#log.warn('stream offline');
+      this.#offlineSince = this.#now();
+    }
     this.#status = 'offline';
     this.#log.warn({ code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-5), retryInMs: delay }, 'ffmpeg exited; restarting');
     this.#restartTimer = setTimeout(() => {
@@ -194,6 +242,11 @@ export class CameraStream {
   }
 
   #checkWatchdog(): void {
+    // Cameras that blink off for a moment (a reconnect) do not page anyone: only a stay past the grace does.
+    if (this.#offlineSince !== null && this.#reportedOnline !== false && this.#now() - this.#offlineSince >= this.#offlineGraceMs) {
+      this.#log.warn({ offlineSinceMs: this.#offlineSince }, 'camera offline');
+      this.#reportHealth(false, this.#offlineSince);
+    }
     const proc = this.#proc;
     if (!proc || this.#closing) return;
     const since = this.#lastFrameAt !== null && this.#runFrames > 0 ? this.#lastFrameAt : this.#runStartedAt;

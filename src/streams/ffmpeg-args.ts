@@ -13,8 +13,10 @@ export interface AnalysisSpec {
   height: number;
   rtspTimeoutSec: number;
   snapshotWidth: number;
-  /** Where ffmpeg sends the JPEG stream (an ffmpeg output URL such as unix:/run/x.sock). */
+  thumbnailWidth: number;
+  /** Where ffmpeg sends the JPEG streams (ffmpeg output URLs such as unix:/run/x.sock). */
   snapshotTarget: string;
+  thumbnailTarget: string;
 }
 
 export interface FfmpegOutput {
@@ -32,8 +34,8 @@ export interface FfmpegSpec {
 }
 
 /**
- * One ffmpeg per camera, two outputs from one decode: small grey frames for the detector on stdout
- * and JPEGs of the same frames for snapshots, so a snapshot shows the moment that triggered.
+ * One ffmpeg per camera, three outputs from one decode: small grey frames for the detector on stdout,
+ * and JPEGs (snapshot and phone-sized thumbnail) of the same frames, so a snapshot shows the moment that triggered.
  */
 export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
   const fps = Number.isInteger(s.fps) ? String(s.fps) : s.fps.toFixed(3);
@@ -51,10 +53,13 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
     complexFilter:
       `[0:v]fps=${fps},split=2[d][s];` +
       `[d]scale=${s.width}:${s.height}:flags=area,format=gray[det];` +
-      `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p[snap]`,
+      `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p,split=2[snap][t];` +
+      `[t]scale=${s.thumbnailWidth}:-2[thumb]`,
     outputs: [
       { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'gray'] },
       { target: s.snapshotTarget, options: ['-map', '[snap]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5'] },
+      // Thumbnails for phones on weak links: a few KB each.
+      { target: s.thumbnailTarget, options: ['-map', '[thumb]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '8'] },
     ],
   };
 }

@@ -52,7 +52,9 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { redisUrl: string; mqttUrl: string; cameras: CameraConfig[]; overrides?: Record<string, unknown> }): Promise<Harness> {
+export type CameraInput = Pick<CameraConfig, 'id' | 'rtspUrl'> & Partial<CameraConfig>;
+
+export async function startHarness(opts: { redisUrl: string; mqttUrl: string; cameras: CameraInput[]; overrides?: Record<string, unknown> }): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-data-'));
   const unique = randomUUID().slice(0, 8);
   const config = buildConfig({

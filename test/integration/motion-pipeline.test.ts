@@ -1,6 +1,7 @@
 // camera → ffmpeg → detector → BullMQ → SQLite + snapshot → MQTT, through the real parts.
 
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
@@ -38,12 +39,20 @@ t.test('a person crossing gives exactly one new and one end; a still scene gives
   const quietFrames = Math.ceil(h.config.motion.endAfterSec * h.config.motion.fps) + 10;
   await waitFor('more quiet frames', () => h.framesOf('walk') >= framesAtEnd + quietFrames && h.framesOf('still') >= framesAtEnd + quietFrames, 60_000);
 
-  const events = h.eventMessages();
+  await waitFor('motion OFF after its delay', () => h.received.find((m) => m.topic === `${prefix}/cameras/walk/motion` && m.payload === 'OFF'));
+  const all = h.eventMessages();
+  const events = all.filter((e) => e.type !== 'update');
   t.same(events.map((e) => e.type), ['new', 'end'], 'exactly one new, then one end');
+  t.ok(all.every((e) => e.event.id === end.event.id), 'updates, if any, belong to the same event');
   t.equal(events[0]?.event.id, end.event.id, 'both carry the same event id');
   t.equal(end.event.cameraId, 'walk');
   t.notOk(events.some((e) => e.event.cameraId === 'still'), 'the still camera raised nothing');
-  t.match(events[0]?.event, { zone: 'gate', endedAt: null, snapshotUrl: `${h.service.publicUrl}/api/events/${end.event.id}/snapshot.jpg` });
+  t.match(events[0]?.event, {
+    zone: 'gate', endedAt: null,
+    snapshotUrl: `${h.service.publicUrl}/api/events/${end.event.id}/snapshot.jpg`,
+    thumbnailUrl: `${h.service.publicUrl}/api/events/${end.event.id}/thumbnail.jpg`,
+    snapshotSha256: /^[0-9a-f]{64}$/,
+  });
   t.match(end.event, { startedAt: String, endedAt: String });
   t.ok(end.event.score > 0);
 
@@ -74,5 +83,18 @@ t.test('a person crossing gives exactly one new and one end; a still scene gives
   t.match(probe.stdout.trim(), /^mjpeg,640,360$/);
   const onDisk = path.join(h.config.dataDir, 'snapshots', 'walk');
   const day = new Date(Date.parse(end.event.startedAt)).toISOString().slice(0, 10);
-  t.same(readFileSync(path.join(onDisk, day, `${end.event.id}.jpg`)), jpeg, 'the file on disk is what HTTP serves');
+  t.same(readFileSync(path.join(onDisk, day, `${end.event.id}.jpg`)).length > 0, true, 'the first snapshot is kept on disk');
+  const row = await h.service.events.findById(end.event.id);
+  t.equal(createHash('sha256').update(jpeg).digest('hex'), row?.snapshot_sha256, 'the row holds the SHA-256 of the served snapshot');
+
+  const thumb = await h.service.app.inject({ method: 'GET', url: `/api/events/${end.event.id}/thumbnail.jpg` });
+  t.equal(thumb.statusCode, 200);
+  t.ok(thumb.rawPayload.length <= 20 * 1024, `thumbnail is small (${thumb.rawPayload.length} bytes)`);
+  const tprobe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width', '-of', 'csv=p=0', '-i', 'pipe:0'], { input: thumb.rawPayload, encoding: 'utf8' });
+  t.equal(tprobe.stdout.trim(), '192', 'thumbnail decodes, 192 px wide');
+
+  const retained = h.received.filter((m) => m.topic === `${prefix}/cameras/walk/snapshot`);
+  t.ok(retained.length >= 1, 'the latest snapshot is published for the camera');
+  t.ok(h.received.some((m) => m.topic === `${prefix}/zones/gate/alerts`), 'officers of the zone are alerted');
+  t.ok(h.received.some((m) => m.topic === `${prefix}/cameras/walk/availability` && m.payload === 'online'), 'availability online');
 });

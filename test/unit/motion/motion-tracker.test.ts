@@ -36,3 +36,13 @@ t.test('flush closes an open episode once', async (t) => {
   t.match(tr.flush(5000), { kind: 'end', endedAt: 400, forced: true });
   t.equal(tr.flush(6000), null);
 });
+
+t.test('a growing episode reports updates, no more often than the interval', async (t) => {
+  const tr = new MotionTracker({ minFrames: 1, endAfterMs: 1000, maxEpisodeMs: 60_000, updateScoreFactor: 1.5, updateMinIntervalMs: 500 });
+  const scores = [0.01, 0.012, 0.02, 0.03, 0.031, 0.05, 0.2, 0.21];
+  const out = scores.map((score, i) => tr.update({ motion: true, score, box: null }, (i + 1) * 200)).filter((e) => e !== null);
+  // start 0.01 @200; 0.02 @600 has grown enough but comes too soon; 0.03 @800 reports;
+  // 0.05 @1200 is too soon after that; 0.2 @1400 reports.
+  t.same(out.map((e) => e?.kind), ['start', 'update', 'update']);
+  t.same(out.slice(1).map((e) => (e as { score: number }).score), [0.03, 0.2]);
+});

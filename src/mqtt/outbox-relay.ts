@@ -1,0 +1,121 @@
+// Publishes the outbox in order, QoS 1, and marks rows published only once the broker acknowledged
+// them. While the broker is away rows simply wait; a crash before the ack means a re-send, never a loss.
+
+import type { OutboxRepository, OutboxRow } from '../db/outbox.repository.js';
+import type { Logger } from '../logger.js';
+import type { Message } from './topics.js';
+
+export interface RelayPublisher {
+  publish(m: Message): Promise<void>;
+  readonly connected: boolean;
+  waitConnected(): Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  outbox: OutboxRepository;
+  publisher: RelayPublisher;
+  logger: Logger;
+  /** Rows published per round (in flight at once). */
+  batch?: number;
+  /** Published rows are kept this long as dedupe memory for retried jobs. */
+  keepPublishedMs?: number;
+}
+
+const IDLE_POLL_MS = 1000;
+const PRUNE_EVERY_MS = 60_000;
+
+export class OutboxRelay {
+  readonly #o: Required<OutboxRelayOptions>;
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #wake: (() => void) | null = null;
+  #pendingWake = false;
+  #lastPrune = 0;
+
+  constructor(o: OutboxRelayOptions) {
+    this.#o = { batch: 500, keepPublishedMs: 24 * 3600_000, ...o };
+  }
+
+  start(): void {
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** New rows were committed: publish them now rather than at the next poll. */
+  notify(): void {
+    this.#pendingWake = true;
+    this.#wake?.();
+  }
+
+  async close(): Promise<void> {
+    this.#running = false;
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      try {
+        if (!this.#o.publisher.connected) await this.#sleep(IDLE_POLL_MS, this.#o.publisher.waitConnected());
+        if (!this.#running) break;
+        const rows = await this.#o.outbox.due(Date.now(), this.#o.batch);
+        if (rows.length > 0) await this.#publish(rows);
+        else await this.#idle();
+        await this.#maybePrune();
+      } catch (err) {
+        this.#o.logger.warn({ err }, 'outbox relay round failed; retrying');
+        await this.#sleep(IDLE_POLL_MS);
+      }
+    }
+  }
+
+  async #publish(rows: OutboxRow[]): Promise<void> {
+    // mqtt.js writes in call order and keeps unacknowledged QoS 1 messages across reconnects.
+    const results = await Promise.allSettled(rows.map((r) => this.#o.publisher.publish(toMessage(r))));
+    const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
+    await this.#o.outbox.markPublished(done, Date.now());
+    if (done.length < rows.length) {
+      const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      this.#o.logger.warn({ failed: rows.length - done.length, err: String(failed.reason) }, 'some alerts not acknowledged; will resend');
+      await this.#sleep(IDLE_POLL_MS);
+    }
+  }
+
+  async #idle(): Promise<void> {
+    if (this.#pendingWake) {
+      this.#pendingWake = false;
+      return;
+    }
+    const next = await this.#o.outbox.nextDueAt();
+    const wait = next === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, next - Date.now()));
+    await this.#sleep(wait);
+  }
+
+  async #maybePrune(): Promise<void> {
+    const now = Date.now();
+    if (now - this.#lastPrune < PRUNE_EVERY_MS) return;
+    this.#lastPrune = now;
+    await this.#o.outbox.prunePublishedBefore(now - this.#o.keepPublishedMs);
+  }
+
+  /** Waits for `ms`, a notify(), close(), or `also`, whichever comes first. */
+  #sleep(ms: number, also?: Promise<void>): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.#wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#wake = () => {
+        this.#pendingWake = false;
+        done();
+      };
+      also?.then(done, done);
+    });
+  }
+}
+
+function toMessage(r: OutboxRow): Message {
+  return { topic: r.topic, payload: r.payload, options: { qos: r.qos === 1 ? 1 : 0, retain: r.retain === 1 } };
+}
