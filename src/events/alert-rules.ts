@@ -33,7 +33,7 @@ export interface AlertDecision {
   household: boolean;
   incidentId: string | null;
   /** Why nobody (or only the household) was alerted; for logs and the event row. */
-  reason: 'alerted' | 'cooldown' | 'not-shared' | 'disarmed';
+  reason: 'alerted' | 'household-only' | 'cooldown' | 'not-shared' | 'disarmed';
 }
 
 export function newAlertState(): AlertState {
@@ -78,8 +78,8 @@ export function decideAlert(o: AlertRulesOptions, state: AlertState, camera: Ale
   const armed = isArmed(o.schedules.get(camera.zone), at, o.timezone);
   const zone = camera.shareWithOfficers && armed;
   const household = camera.householdId !== null;
-  const reason = zone ? 'alerted' : camera.shareWithOfficers ? 'disarmed' : 'not-shared';
-  if (!zone && !household) return { zone: false, household: false, incidentId: null, reason };
+  if (!zone && !household) return { zone: false, household: false, incidentId: null, reason: camera.shareWithOfficers ? 'disarmed' : 'not-shared' };
+  const reason = zone ? 'alerted' : 'household-only';
   // Neighbouring cameras (same zone) firing close together are one incident for the officers.
   const open = state.lastIncident.get(camera.zone);
   const incidentId = zone && open && at - open.at <= o.incidentWindowMs ? open.id : eventId;

@@ -26,7 +26,8 @@ export interface TransitionInput {
   topics: Topics;
   camera: CameraRef;
   event: PublicEvent;
-  snapshot: Buffer | null;
+  /** The stored snapshot of this transition, if it has one. */
+  snapshotPath: string | null;
   /** Alert targets decided for a new event. */
   alert?: { zone: boolean; household: boolean; incidentId: string | null };
 }
@@ -40,7 +41,7 @@ export function newEventMessages(i: TransitionInput): Message[] {
     return out;
   }
   out.push(topics.motionMessage(camera.id, true));
-  if (i.snapshot) out.push(topics.snapshotMessage(camera.id, i.snapshot));
+  if (i.snapshotPath) out.push(topics.snapshotMessage(camera.id, i.snapshotPath));
   if (i.alert?.zone) out.push(topics.alertMessage(topics.zoneAlerts(camera.zone), camera, event, i.alert.incidentId));
   if (i.alert?.household && camera.householdId) {
     out.push(topics.alertMessage(topics.householdAlerts(camera.householdId), camera, event, i.alert.incidentId));
@@ -50,7 +51,7 @@ export function newEventMessages(i: TransitionInput): Message[] {
 
 export function updateEventMessages(i: TransitionInput): Message[] {
   const out = [i.topics.eventMessage('update', i.event)];
-  if (i.snapshot) out.push(i.topics.snapshotMessage(i.camera.id, i.snapshot));
+  if (i.snapshotPath) out.push(i.topics.snapshotMessage(i.camera.id, i.snapshotPath));
   return out;
 }
 

@@ -33,6 +33,7 @@ function outboxRows(messages: Message[], keyBase: string, at: number, deliverAft
     dedupe_key: `${keyBase}:${i}`,
     topic: m.topic,
     payload: typeof m.payload === 'string' ? Buffer.from(m.payload) : m.payload,
+    payload_file: m.file ?? null,
     qos: m.options.qos,
     retain: m.options.retain ? 1 : 0,
     deliver_after: deliverAfter,
@@ -42,9 +43,11 @@ function outboxRows(messages: Message[], keyBase: string, at: number, deliverAft
 
 async function saveImages(d: HandleEventDeps, cameraId: string, name: string, at: number, job: { snapshot: string | null; thumbnail: string | null }) {
   const snapshot = job.snapshot === null ? null : Buffer.from(job.snapshot, 'base64');
-  const stored: StoredImage | null = snapshot === null ? null : await d.snapshots.save(cameraId, name, at, snapshot);
-  const thumb = job.thumbnail === null ? null : await d.snapshots.save(cameraId, `${name}.thumb`, at, Buffer.from(job.thumbnail, 'base64'));
-  return { snapshot, stored, thumb };
+  const [stored, thumb]: Array<StoredImage | null> = await Promise.all([
+    snapshot === null ? null : d.snapshots.save(cameraId, name, at, snapshot),
+    job.thumbnail === null ? null : d.snapshots.save(cameraId, `${name}.thumb`, at, Buffer.from(job.thumbnail, 'base64')),
+  ]);
+  return { snapshot, stored: stored ?? null, thumb: thumb ?? null };
 }
 
 export async function handleEvent(job: EventJob, d: HandleEventDeps): Promise<'stored' | 'duplicate' | 'skipped'> {
@@ -78,7 +81,7 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
     const outbox = new OutboxRepository(trx);
     // New motion overtakes a camera's motion OFF that is still waiting for its delay.
     if (e.type === 'motion') await outbox.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
-    const messages = newEventMessages({ topics: d.topics, camera, event: toPublicEvent(row, d.publicUrl), snapshot: img.snapshot, alert: decision ?? undefined });
+    const messages = newEventMessages({ topics: d.topics, camera, event: toPublicEvent(row, d.publicUrl), snapshotPath: img.stored?.path ?? null, alert: decision ?? undefined });
     await outbox.add(outboxRows(messages, `${e.id}:new`, now));
     if (decision) recordAlert(d.alertState, camera, decision, e.startedAt);
     return true;
@@ -107,7 +110,7 @@ async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'st
   };
   await d.db.transaction().execute(async (trx) => {
     await new EventsRepository(trx).update(e.id, changes);
-    const messages = updateEventMessages({ topics: d.topics, camera, event: toPublicEvent({ ...row, ...changes }, d.publicUrl), snapshot: img.snapshot });
+    const messages = updateEventMessages({ topics: d.topics, camera, event: toPublicEvent({ ...row, ...changes }, d.publicUrl), snapshotPath: img.stored?.path ?? null });
     await new OutboxRepository(trx).add(outboxRows(messages, `${e.id}:update:${job.seq}`, now));
   });
   d.onStored();
@@ -122,7 +125,7 @@ async function handleEnd(job: Job<'end'>, d: HandleEventDeps): Promise<'stored'>
   await d.db.transaction().execute(async (trx) => {
     const events = new EventsRepository(trx);
     await events.update(e.id, { ended_at: ended.ended_at, score: ended.score, updated_at: now });
-    const { now: messages, delayed } = endEventMessages({ topics: d.topics, camera, event: toPublicEvent(ended, d.publicUrl), snapshot: null });
+    const { now: messages, delayed } = endEventMessages({ topics: d.topics, camera, event: toPublicEvent(ended, d.publicUrl), snapshotPath: null });
     const outbox = new OutboxRepository(trx);
     await outbox.add(outboxRows(messages, `${e.id}:end`, now));
     // Motion stays ON for the off delay, and stays ON if a newer motion event is already open.

@@ -1,9 +1,10 @@
-// Snapshot files under DATA_DIR/snapshots/<camera>/<day>/<event>[-n][.thumb].jpg, written atomically
-// (temp file + rename) so a crash never leaves half a JPEG behind a valid row.
+// Snapshot files under DATA_DIR/snapshots/<camera>/<day>/<event>[-n][.thumb].jpg (the day in the
+// village's time zone). A file is written before the row that names it is committed, and a retried job
+// rewrites it whole, so a crash can leave at most an orphan file, never a row pointing at half a JPEG.
 
 import { createHash } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 export interface StoredImage {
@@ -14,27 +15,45 @@ export interface StoredImage {
 
 export class SnapshotStore {
   readonly root: string;
+  /** Day folders follow the village's calendar, not UTC. */
+  readonly #day: Intl.DateTimeFormat;
+  /** Day folders already made: one mkdir per camera and day, not one per image. */
+  readonly #dirs = new Set<string>();
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, timezone = 'UTC') {
     this.root = path.join(dataDir, 'snapshots');
+    this.#day = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
   }
 
   /** `name` distinguishes an event's images (e.g. `<id>`, `<id>-2.thumb`); writing the same one twice is harmless. */
   async save(cameraId: string, name: string, takenAt: number, jpeg: Buffer): Promise<StoredImage> {
-    const day = new Date(takenAt).toISOString().slice(0, 10);
+    const day = this.#day.format(takenAt);
     const rel = path.join(cameraId, day, `${name}.jpg`);
     const abs = path.join(this.root, rel);
-    await mkdir(path.dirname(abs), { recursive: true });
-    const tmp = `${abs}.${process.pid}.tmp`;
-    await writeFile(tmp, jpeg);
-    await rename(tmp, abs);
+    const dir = path.dirname(abs);
+    if (!this.#dirs.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.#dirs.add(dir);
+    }
+    await writeFile(abs, jpeg);
     return { path: rel, sha256: createHash('sha256').update(jpeg).digest('hex') };
+  }
+
+  /** Reads a stored image whole; null when the file is gone (or the path escapes the root). */
+  async read(rel: string): Promise<Buffer | null> {
+    const abs = this.#resolve(rel);
+    return abs === null ? null : readFile(abs).catch(() => null);
+  }
+
+  #resolve(rel: string): string | null {
+    const abs = path.resolve(this.root, rel);
+    return abs.startsWith(this.root + path.sep) ? abs : null;
   }
 
   /** Opens a stored snapshot; null when the file is gone. Refuses paths that escape the root. */
   async open(rel: string): Promise<{ stream: ReadStream; size: number } | null> {
-    const abs = path.resolve(this.root, rel);
-    if (!abs.startsWith(this.root + path.sep)) return null;
+    const abs = this.#resolve(rel);
+    if (abs === null) return null;
     try {
       const s = await stat(abs);
       return { stream: createReadStream(abs), size: s.size };

@@ -11,18 +11,24 @@ export interface HealthRoutesDeps {
 
 const CHECK_TIMEOUT_MS = 2000;
 
-async function runCheck(check: () => Promise<void>): Promise<string> {
+async function withTimeout<T>(work: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    await Promise.race([
-      check(),
+    return await Promise.race([
+      work,
       new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS); }),
     ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runCheck(check: () => Promise<void>): Promise<string> {
+  try {
+    await withTimeout(check());
     return 'ok';
   } catch (err) {
     return `error: ${(err as Error).message}`;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
@@ -34,7 +40,8 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, de
     const results = await Promise.all(names.map((n) => runCheck(deps.readinessChecks[n] as () => Promise<void>)));
     const checks = Object.fromEntries(names.map((n, i) => [n, results[i]]));
     const ready = results.every((r) => r === 'ok');
-    const detail = deps.readinessDetail ? await deps.readinessDetail().catch((err: Error) => ({ error: err.message })) : {};
+    // The detail reads Redis too: bounded like the checks, so a dead Redis gives a 503, not a hang.
+    const detail = deps.readinessDetail ? await withTimeout(deps.readinessDetail()).catch((err: Error) => ({ detailError: err.message })) : {};
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks, ...detail });
   });
 };

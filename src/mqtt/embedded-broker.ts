@@ -1,37 +1,66 @@
 // Zero-config default: an in-process MQTT broker (aedes) that any MQTT client can use.
+// Anyone may subscribe, but only the service itself (with a per-run secret) may publish under our
+// topic prefixes, so a neighbour's laptop cannot inject fake alerts or camera states.
 
+import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../logger.js';
 
+export interface EmbeddedBrokerOptions {
+  host: string;
+  port: number;
+  logger: Logger;
+  /** Topic prefixes only the trusted publisher may publish under (e.g. `matthan`, `homeassistant`). */
+  protectedPrefixes: string[];
+  /** Credentials of the service's own publisher. */
+  publisher: { username: string; password: string };
+}
+
 export class EmbeddedBroker {
-  readonly #host: string;
-  readonly #port: number;
+  readonly #o: EmbeddedBrokerOptions;
   readonly #log: Logger;
+  readonly #trusted = new WeakSet<Client>();
   #broker: Aedes | null = null;
   #server: net.Server | null = null;
 
-  constructor(host: string, port: number, logger: Logger) {
-    this.#host = host;
-    this.#port = port;
-    this.#log = logger.child({ component: 'embedded-broker' });
+  constructor(o: EmbeddedBrokerOptions) {
+    this.#o = o;
+    this.#log = o.logger.child({ component: 'embedded-broker' });
   }
 
   /** The URL clients should use (resolves the real port when 0 was asked for). */
   get url(): string {
     const addr = this.#server?.address();
-    const port = addr && typeof addr === 'object' ? addr.port : this.#port;
-    const host = this.#host === '0.0.0.0' || this.#host === '::' ? '127.0.0.1' : this.#host;
+    const port = addr && typeof addr === 'object' ? addr.port : this.#o.port;
+    const host = this.#o.host === '0.0.0.0' || this.#o.host === '::' ? '127.0.0.1' : this.#o.host;
     return `mqtt://${host}:${port}`;
   }
 
   async start(): Promise<void> {
-    const broker = await Aedes.createBroker();
+    const { publisher, protectedPrefixes } = this.#o;
+    const expected = Buffer.from(publisher.password);
+    const broker = await Aedes.createBroker({
+      authenticate: (client, username, password, done) => {
+        if (username === undefined) return done(null, true); // anonymous: read-only under our prefixes
+        const ok = username === publisher.username && password !== undefined && password.length === expected.length && timingSafeEqual(password, expected);
+        if (ok) this.#trusted.add(client);
+        done(null, ok);
+      },
+      authorizePublish: (client, packet, callback) => {
+        const guarded = protectedPrefixes.some((p) => packet.topic === p || packet.topic.startsWith(`${p}/`));
+        if (client === null || !guarded || this.#trusted.has(client)) return callback(null);
+        this.#log.warn({ clientId: client.id, topic: packet.topic }, 'refused a publish under a protected prefix');
+        callback(new Error('only Mắt Thần publishes under this prefix'));
+      },
+    });
     broker.on('clientError', (client, err) => this.#log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
     const server = net.createServer(broker.handle);
     await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.#port, this.#host, () => resolve());
+      server.once('error', (err: NodeJS.ErrnoException) => {
+        reject(err.code === 'EADDRINUSE' ? new Error(`MQTT port ${this.#o.port} is in use (another broker?): set MQTT_URL to use it, or mqtt.embeddedPort`) : err);
+      });
+      server.listen(this.#o.port, this.#o.host, () => resolve());
     });
     this.#broker = broker;
     this.#server = server;

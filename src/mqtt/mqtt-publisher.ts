@@ -9,11 +9,15 @@ import type { Message, Topics } from './topics.js';
 
 export interface MqttPublisherOptions {
   url: string;
+  /** Credentials, when the broker wants them (the embedded broker does, for publishing). */
+  auth?: { username: string; password: string };
   clientId: string;
   topics: Topics;
   logger: Logger;
   /** Retained messages (re)published on every connect, after the status. */
   announcements?: () => Message[];
+  /** Called on each reconnect with the time the previous connection broke. */
+  onReconnect?: (brokeAt: number) => void;
   connectTimeoutMs?: number;
 }
 
@@ -34,14 +38,26 @@ export class MqttPublisher {
     const will = topics.statusMessage(false);
     const client = mqtt.connect(url, {
       clientId,
+      username: this.#o.auth?.username,
+      password: this.#o.auth?.password,
       clean: false,
       reconnectPeriod: 1000,
       connectTimeout: 5000,
       will: { topic: will.topic, payload: Buffer.from(will.payload), qos: will.options.qos, retain: will.options.retain },
     });
     this.#client = client;
+    // When an established connection broke; connection attempts that never succeeded do not count.
+    let brokeAt: number | null = null;
+    let connected = false;
+    client.on('close', () => {
+      if (connected) brokeAt ??= Date.now();
+      connected = false;
+    });
     client.on('connect', () => {
       logger.info('mqtt connected');
+      connected = true;
+      if (brokeAt !== null) this.#o.onReconnect?.(brokeAt);
+      brokeAt = null;
       for (const m of [topics.statusMessage(true), ...(this.#o.announcements?.() ?? [])]) {
         client.publish(m.topic, m.payload, m.options);
       }

@@ -13,12 +13,16 @@ export interface RelayPublisher {
 
 export interface OutboxRelayOptions {
   outbox: OutboxRepository;
+  /** Reads a stored snapshot for messages that refer to one (null if it is gone). */
+  readFile: (path: string) => Promise<Buffer | null>;
   publisher: RelayPublisher;
   logger: Logger;
   /** Rows published per round (in flight at once). */
   batch?: number;
   /** Published rows are kept this long as dedupe memory for retried jobs. */
   keepPublishedMs?: number;
+  /** After a reconnect, rows the broker acknowledged this shortly before the connection broke are sent again. */
+  resendWindowMs?: number;
 }
 
 const IDLE_POLL_MS = 1000;
@@ -33,7 +37,19 @@ export class OutboxRelay {
   #lastPrune = 0;
 
   constructor(o: OutboxRelayOptions) {
-    this.#o = { batch: 500, keepPublishedMs: 24 * 3600_000, ...o };
+    this.#o = { batch: 500, keepPublishedMs: 24 * 3600_000, resendWindowMs: 5000, ...o };
+  }
+
+  /**
+   * The broker came back after the connection broke at `brokeAt`. A broker acknowledges a message before
+   * it has reached the subscribers, and one that restarts can lose those (Mosquitto 2.0.11 loses messages
+   * in flight to persistent subscribers), so the last few seconds are sent again: duplicates, which
+   * consumers drop by event id, rather than a lost alert.
+   */
+  async resendAfterReconnect(brokeAt: number): Promise<void> {
+    const n = await this.#o.outbox.requeuePublishedSince(brokeAt - this.#o.resendWindowMs);
+    if (n > 0) this.#o.logger.info({ messages: n, windowMs: this.#o.resendWindowMs }, 're-sending what the broker acknowledged just before the break');
+    this.notify();
   }
 
   start(): void {
@@ -70,8 +86,10 @@ export class OutboxRelay {
   }
 
   async #publish(rows: OutboxRow[]): Promise<void> {
+    const messages = await Promise.all(rows.map((r) => this.#toMessage(r)));
     // mqtt.js writes in call order and keeps unacknowledged QoS 1 messages across reconnects.
-    const results = await Promise.allSettled(rows.map((r) => this.#o.publisher.publish(toMessage(r))));
+    // A message whose snapshot file is gone (deleted since) has nothing left to say: it counts as sent.
+    const results = await Promise.allSettled(messages.map((m) => (m ? this.#o.publisher.publish(m) : undefined)));
     const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
     await this.#o.outbox.markPublished(done, Date.now());
     if (done.length < rows.length) {
@@ -79,6 +97,12 @@ export class OutboxRelay {
       this.#o.logger.warn({ failed: rows.length - done.length, err: String(failed.reason) }, 'some alerts not acknowledged; will resend');
       await this.#sleep(IDLE_POLL_MS);
     }
+  }
+
+  async #toMessage(r: OutboxRow): Promise<Message | null> {
+    const payload = r.payload_file === null ? r.payload : await this.#o.readFile(r.payload_file);
+    if (payload === null) return null;
+    return { topic: r.topic, payload, options: { qos: r.qos === 1 ? 1 : 0, retain: r.retain === 1 } };
   }
 
   async #idle(): Promise<void> {
@@ -116,6 +140,4 @@ export class OutboxRelay {
   }
 }
 
-function toMessage(r: OutboxRow): Message {
-  return { topic: r.topic, payload: r.payload, options: { qos: r.qos === 1 ? 1 : 0, retain: r.retain === 1 } };
-}
+

@@ -11,6 +11,8 @@ export interface Message {
   topic: string;
   payload: string | Buffer;
   options: PublishOptions;
+  /** The payload is this stored snapshot (path under the snapshot store), read when it is sent. */
+  file?: string;
 }
 
 export type EventMessageType = 'new' | 'update' | 'end';
@@ -77,9 +79,12 @@ export class Topics {
     return { topic: this.camera(cameraId, 'availability'), payload: online ? 'online' : 'offline', options: { qos: 1, retain: true } };
   }
 
-  /** The latest JPEG, retained, so a dashboard that connects shows a picture at once. */
-  snapshotMessage(cameraId: string, jpeg: Buffer): Message {
-    return { topic: this.camera(cameraId, 'snapshot'), payload: jpeg, options: { qos: 0, retain: true } };
+  /**
+   * The latest JPEG, retained, so a dashboard that connects shows a picture at once. It refers to the
+   * stored file rather than carrying the bytes, which keeps large blobs out of the outbox.
+   */
+  snapshotMessage(cameraId: string, file: string): Message {
+    return { topic: this.camera(cameraId, 'snapshot'), payload: Buffer.alloc(0), file, options: { qos: 0, retain: true } };
   }
 
   alertMessage(topic: string, camera: CameraRef, event: PublicEvent, incidentId: string | null): Message {

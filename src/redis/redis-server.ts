@@ -3,9 +3,9 @@
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { MatThanError } from '../errors.js';
+import { freeLoopbackPort } from '../free-port.js';
 import type { Logger } from '../logger.js';
 import { backoffDelay } from '../streams/backoff.js';
 
@@ -15,17 +15,6 @@ export interface RedisServerOptions {
   binary?: string;
   /** 0 (default): a free loopback port chosen at start. */
   port?: number;
-}
-
-export async function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      s.close(() => (addr && typeof addr === 'object' ? resolve(addr.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 export class RedisServer {

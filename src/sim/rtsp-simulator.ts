@@ -3,11 +3,10 @@
 // stdout `ready <port>` | `crossing-start <id>` | `crossing-end <id>` |
 // `media-up <id>` | `media-down <id>` | `error <text>`.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import { access, constants } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from '../free-port.js';
 
 export interface RtspSimulatorOptions {
   cameras: string[];
@@ -51,15 +50,6 @@ interface Waiter {
   step: Step;
   resolve(): void;
   reject(err: Error): void;
-}
-
-async function freeLoopbackPort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 class ProcessRtspSimulator implements RtspSimulator {

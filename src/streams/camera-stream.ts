@@ -15,10 +15,12 @@ export type StreamStatus = 'starting' | 'online' | 'offline' | 'stopped';
 
 export interface CameraStreamStats {
   cameraId: string;
+  name: string;
+  zone: string;
   status: StreamStatus;
   framesAnalysed: number;
   restarts: number;
-  lastFrameAt: number | null;
+  lastFrameAt: string | null;
   motion: boolean;
   /** ffmpeg's process id while one runs. */
   pid: number | null;
@@ -43,6 +45,8 @@ export interface CameraStreamDeps {
   onEpisode: EpisodeSink;
   onHealth: HealthSink;
   offlineGraceMs: number;
+  /** Installed ffmpeg's major version: the RTSP socket timeout option was renamed in 5.0. */
+  ffmpegMajor: number;
   now?: () => number;
 }
 
@@ -58,6 +62,7 @@ export class CameraStream {
   readonly #onEpisode: EpisodeSink;
   readonly #onHealth: HealthSink;
   readonly #offlineGraceMs: number;
+  readonly #ffmpegMajor: number;
   readonly #now: () => number;
   readonly #jpegs = new JpegChannel();
   readonly #thumbs = new JpegChannel();
@@ -87,6 +92,7 @@ export class CameraStream {
     this.#onEpisode = deps.onEpisode;
     this.#onHealth = deps.onHealth;
     this.#offlineGraceMs = deps.offlineGraceMs;
+    this.#ffmpegMajor = deps.ffmpegMajor;
     this.#now = deps.now ?? Date.now;
     this.#tracker = this.#newTracker();
   }
@@ -94,10 +100,12 @@ export class CameraStream {
   stats(): CameraStreamStats {
     return {
       cameraId: this.camera.id,
+      name: this.camera.name,
+      zone: this.camera.zone,
       status: this.#status,
       framesAnalysed: this.#framesAnalysed,
       restarts: this.#restarts,
-      lastFrameAt: this.#lastFrameAt,
+      lastFrameAt: this.#lastFrameAt === null ? null : new Date(this.#lastFrameAt).toISOString(),
       motion: this.#tracker.active,
       pid: this.#proc?.pid ?? null,
     };
@@ -131,6 +139,8 @@ export class CameraStream {
       minFrames: this.#motion.minFrames,
       endAfterMs: this.#motion.endAfterSec * 1000,
       maxEpisodeMs: this.#motion.maxEpisodeSec * 1000,
+      updateScoreFactor: this.#motion.updateScoreFactor,
+      updateMinIntervalMs: this.#motion.updateMinIntervalSec * 1000,
     });
   }
 
@@ -142,6 +152,7 @@ export class CameraStream {
       width: m.width,
       height: m.height,
       rtspTimeoutSec: this.#stream.rtspTimeoutSec,
+      ffmpegMajor: this.#ffmpegMajor,
       snapshotWidth: this.#stream.snapshotWidth,
       thumbnailWidth: this.#stream.thumbnailWidth,
       snapshotTarget: this.#jpegs.target,

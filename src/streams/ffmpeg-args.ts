@@ -12,6 +12,8 @@ export interface AnalysisSpec {
   width: number;
   height: number;
   rtspTimeoutSec: number;
+  /** ffmpeg before 5.0 called the RTSP socket timeout -stimeout (-timeout meant a listen timeout). */
+  ffmpegMajor: number;
   snapshotWidth: number;
   thumbnailWidth: number;
   /** Where ffmpeg sends the JPEG streams (ffmpeg output URLs such as unix:/run/x.sock). */
@@ -43,7 +45,7 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
     inputOptions: [
       '-protocol_whitelist', PROTOCOL_WHITELIST,
       '-rtsp_transport', 'tcp',
-      '-timeout', String(s.rtspTimeoutSec * 1_000_000),
+      s.ffmpegMajor >= 5 ? '-timeout' : '-stimeout', String(s.rtspTimeoutSec * 1_000_000),
       '-fflags', '+discardcorrupt+nobuffer',
       '-analyzeduration', '500000',
       '-probesize', '500000',
@@ -54,7 +56,7 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
       `[0:v]fps=${fps},split=2[d][s];` +
       `[d]scale=${s.width}:${s.height}:flags=area,format=gray[det];` +
       `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p,split=2[snap][t];` +
-      `[t]scale=${s.thumbnailWidth}:-2[thumb]`,
+      `[t]scale='min(${s.thumbnailWidth},iw)':-2[thumb]`,
     outputs: [
       { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'gray'] },
       { target: s.snapshotTarget, options: ['-map', '[snap]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5'] },

@@ -82,7 +82,7 @@ t.test('a person crossing gives exactly one new and one end; a still scene gives
   t.equal(probe.status, 0, probe.stderr);
   t.match(probe.stdout.trim(), /^mjpeg,640,360$/);
   const onDisk = path.join(h.config.dataDir, 'snapshots', 'walk');
-  const day = new Date(Date.parse(end.event.startedAt)).toISOString().slice(0, 10);
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(Date.parse(end.event.startedAt));
   t.same(readFileSync(path.join(onDisk, day, `${end.event.id}.jpg`)).length > 0, true, 'the first snapshot is kept on disk');
   const row = await h.service.events.findById(end.event.id);
   t.equal(createHash('sha256').update(jpeg).digest('hex'), row?.snapshot_sha256, 'the row holds the SHA-256 of the served snapshot');
@@ -97,4 +97,10 @@ t.test('a person crossing gives exactly one new and one end; a still scene gives
   t.ok(retained.length >= 1, 'the latest snapshot is published for the camera');
   t.ok(h.received.some((m) => m.topic === `${prefix}/zones/gate/alerts`), 'officers of the zone are alerted');
   t.ok(h.received.some((m) => m.topic === `${prefix}/cameras/walk/availability` && m.payload === 'online'), 'availability online');
+
+  // Home Assistant finds each camera's motion, connectivity and snapshot with no setup.
+  const ha = h.received.filter((m) => m.topic.startsWith(`${h.config.mqtt.discoveryPrefix}/`) && m.topic.includes('_walk/'));
+  t.same(ha.map((m) => m.topic.split('/')[1]).sort(), ['binary_sensor', 'binary_sensor', 'camera']);
+  const motionConfig = JSON.parse(ha.find((m) => m.topic.endsWith('/motion/config'))?.payload ?? '{}') as Record<string, unknown>;
+  t.match(motionConfig, { device_class: 'motion', state_topic: `${prefix}/cameras/walk/motion`, payload_on: 'ON', payload_off: 'OFF' });
 });

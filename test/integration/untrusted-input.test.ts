@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { freeLoopbackPort } from '../../src/redis/redis-server.js';
+import { freeLoopbackPort } from '../../src/free-port.js';
 import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
 import { PROTOCOL_WHITELIST } from '../../src/streams/ffmpeg-args.js';
 import { startHarness, waitFor } from '../helpers/harness.js';
@@ -56,7 +56,8 @@ t.test('a non-RTSP camera URL stops the service at start, naming the camera', as
   for (const bad of ['file:///etc/passwd', 'http://127.0.0.1/x', 'concat:/a|/b', 'rtsp:///no-host']) {
     const file = path.join(dir, 'bad.yaml');
     writeFileSync(file, `cameras:\n  - id: cong-sau\n    rtspUrl: "${bad}"\n`);
-    const child = spawn(process.execPath, [...process.execArgv, 'src/cli/mat-than.ts', 'serve'], {
+    // The compiled CLI (npm test builds it first), as an operator runs it.
+    const child = spawn(process.execPath, ['dist/cli/mat-than.js', 'serve'], {
       env: { ...process.env, MATTHAN_CONFIG: file, DATA_DIR: dir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

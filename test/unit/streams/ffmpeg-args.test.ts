@@ -3,7 +3,7 @@ import { buildAnalysisSpec, describeSpec, PROTOCOL_WHITELIST, specToArgv } from 
 
 const spec = buildAnalysisSpec({
   rtspUrl: 'rtsp://admin:s3cret@10.0.0.9:554/Streaming/Channels/102',
-  fps: 5, width: 160, height: 90, rtspTimeoutSec: 10, snapshotWidth: 640, thumbnailWidth: 192,
+  fps: 5, width: 160, height: 90, rtspTimeoutSec: 10, ffmpegMajor: 5, snapshotWidth: 640, thumbnailWidth: 192,
   snapshotTarget: 'unix:/tmp/x/snap.sock', thumbnailTarget: 'unix:/tmp/x/thumb.sock',
 });
 const argv = specToArgv(spec);
@@ -29,13 +29,16 @@ t.test('grey frames of the analysis size on stdout, JPEGs to the snapshot target
   t.same(argv.slice(argv.indexOf('[det]') - 1, argv.indexOf('pipe:1') + 1), ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1']);
   t.equal(argv[argv.indexOf('[snap]') + 4], 'mjpeg');
   t.equal(argv[argv.indexOf('[snap]') + 7], 'unix:/tmp/x/snap.sock');
-  t.match(spec.complexFilter, /\[t\]scale=192:-2\[thumb\]/);
+  t.match(spec.complexFilter, /\[t\]scale='min\(192,iw\)':-2\[thumb\]/);
   t.equal(argv.at(-1), 'unix:/tmp/x/thumb.sock');
 });
 
 t.test('fractional fps and the description hides credentials', async (t) => {
-  const s = buildAnalysisSpec({ rtspUrl: 'rtsp://h/s', fps: 2.5, width: 64, height: 36, rtspTimeoutSec: 1, snapshotWidth: 320, thumbnailWidth: 96, snapshotTarget: 'unix:/s', thumbnailTarget: 'unix:/t' });
+  const s = buildAnalysisSpec({ rtspUrl: 'rtsp://h/s', fps: 2.5, width: 64, height: 36, rtspTimeoutSec: 1, ffmpegMajor: 4, snapshotWidth: 320, thumbnailWidth: 96, snapshotTarget: 'unix:/s', thumbnailTarget: 'unix:/t' });
   t.match(s.complexFilter, /fps=2\.500,/);
+  const old = specToArgv(s);
+  t.equal(old[old.indexOf('-stimeout') + 1], '1000000', 'ffmpeg 4 gets its own name for the socket timeout');
+  t.notOk(old.includes('-timeout'));
   const d = describeSpec(spec);
   t.notMatch(d, /s3cret/);
   t.match(d, /rtsp:\/\/\*\*\*@10\.0\.0\.9/);

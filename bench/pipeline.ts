@@ -1,0 +1,134 @@
+// npm run bench:pipeline — in one run, on the same Redis:
+//   1. the raw BullMQ ceiling: add → no-op processor;
+//   2. our pipeline: queue → snapshot + thumbnail write → row + outbox (one transaction) → MQTT publish
+//      → received by a subscriber on a real Mosquitto;
+//   3. detection → MQTT receipt latency at a steady 100 events/s.
+
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Queue, Worker } from 'bullmq';
+import mqtt from 'mqtt';
+import { buildConfig } from '../src/config.js';
+import type { EventJob } from '../src/events/event-types.js';
+import { newEventId } from '../src/ids.js';
+import { createLogger } from '../src/logger.js';
+import { startService, type Service } from '../src/main.js';
+import { startMosquitto, startRedis } from '../test/helpers/services.js';
+
+const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '8' }, 'latency-seconds': { type: 'string', default: '10' } } });
+const N = Number(values.events);
+const CONCURRENCY = Number(values.concurrency);
+const LATENCY_SECONDS = Number(values['latency-seconds']);
+const ADD_CHUNK = 50;
+
+function jpeg(width: number): string {
+  const r = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=s=${width}x${Math.round((width * 9) / 16 / 2) * 2}`, '-frames:v', '1', '-q:v', '5', '-f', 'mjpeg', 'pipe:1']);
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+  return r.stdout.toString('base64');
+}
+
+async function addAll<T>(add: (j: T) => Promise<unknown>, jobs: T[]): Promise<void> {
+  for (let i = 0; i < jobs.length; i += ADD_CHUNK) await Promise.all(jobs.slice(i, i + ADD_CHUNK).map(add));
+}
+
+async function rawCeiling(redisUrl: string, payload: unknown): Promise<number> {
+  const name = `raw-${process.pid}`;
+  const queue = new Queue(name, { connection: { url: redisUrl } });
+  let done = 0;
+  let finish = () => {};
+  const finished = new Promise<void>((r) => { finish = r; });
+  const worker = new Worker(name, async () => { if (++done === N) finish(); }, { connection: { url: redisUrl, maxRetriesPerRequest: null }, concurrency: CONCURRENCY });
+  await worker.waitUntilReady();
+  const jobs = Array.from({ length: N }, () => ({ id: newEventId(), payload }));
+  const t0 = performance.now();
+  await addAll((j) => queue.add('e', j, { jobId: `new_${j.id}`, removeOnComplete: true }), jobs);
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  await worker.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  return N / seconds;
+}
+
+type Images = { snapshot: string; thumbnail: string };
+
+function newJob(i: number, images: Images, startedAt = Date.now()): Extract<EventJob, { kind: 'new' }> {
+  const cam = { id: `cam${i % 190}`, name: `Camera ${i % 190}`, zone: `zone${i % 12}`, householdId: null, shareWithOfficers: true };
+  return { kind: 'new', camera: cam, event: { id: newEventId(), type: 'motion', startedAt, score: 0.05, box: { x: 10, y: 20, w: 12, h: 30 } }, ...images };
+}
+
+async function startPipeline(redisUrl: string, mqttUrl: string, dataDir: string): Promise<{ service: Service; sub: mqtt.MqttClient; receipts: Map<string, number> }> {
+  const config = buildConfig({
+    host: '127.0.0.1', port: 0, dataDir, redisUrl, secretKey: randomBytes(32).toString('base64'),
+    mqtt: { url: mqttUrl, topicPrefix: `bench-${process.pid}`, clientId: `bench-${process.pid}`, homeAssistant: false },
+    queue: { name: `pipe-${process.pid}`, concurrency: CONCURRENCY },
+    alerts: { cooldownSec: 0 },
+  });
+  const service = await startService(config, createLogger({ level: 'warn' }));
+  const sub = await mqtt.connectAsync(mqttUrl, { clientId: `bench-sub-${process.pid}` });
+  const receipts = new Map<string, number>();
+  sub.on('message', (_topic, payload) => {
+    const m = JSON.parse(payload.toString()) as { type: string; event: { id: string } };
+    if (m.type === 'new') receipts.set(m.event.id, performance.timeOrigin + performance.now());
+  });
+  await sub.subscribeAsync(`${config.mqtt.topicPrefix}/events`, { qos: 1 });
+  return { service, sub, receipts };
+}
+
+async function waitUntil(check: () => boolean, what: string, timeoutMs = 300_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+
+const redis = await startRedis();
+const broker = await startMosquitto();
+const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-bench-'));
+try {
+  const images = { snapshot: jpeg(640), thumbnail: jpeg(192) };
+  const ceiling = await rawCeiling(redis.url, images);
+
+  const p = await startPipeline(redis.url, broker.url, dataDir);
+  const jobs = Array.from({ length: N }, (_, i) => newJob(i, images));
+  const t0 = performance.now();
+  await addAll((j) => p.service.queue.add(j), jobs);
+  await waitUntil(() => p.receipts.size >= N, 'all events at the subscriber');
+  const throughput = N / ((performance.now() - t0) / 1000);
+
+  // Steady 100 events/s; latency from the detection time carried in the event to receipt.
+  p.receipts.clear();
+  const steady: Array<Extract<EventJob, { kind: 'new' }>> = [];
+  const total = 100 * LATENCY_SECONDS;
+  const start = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = start + i * 10;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const job = newJob(i, images, Date.now());
+    steady.push(job);
+    void p.service.queue.add(job);
+  }
+  await waitUntil(() => steady.every((j) => p.receipts.has(j.event.id)), 'steady-rate events');
+  const lat = steady.map((j) => (p.receipts.get(j.event.id) as number) - j.event.startedAt).sort((a, b) => a - b);
+  await p.sub.endAsync();
+  await p.service.close();
+
+  const snapKb = Math.round(Buffer.from(images.snapshot, 'base64').length / 1024);
+  console.log(`bench:pipeline — ${N} events, worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, ${os.cpus().length} cores`);
+  console.log(`raw BullMQ add→process (ceiling):   ${ceiling.toFixed(0)} events/s`);
+  console.log(`full pipeline → MQTT subscriber:    ${throughput.toFixed(0)} events/s  (target ≥ 2000)`);
+  console.log(`pipeline / raw BullMQ:              ${(throughput / ceiling).toFixed(2)}  (target ≥ 0.5)`);
+  console.log(`latency at 100 events/s, ${total} events: p50 ${pct(lat, 50).toFixed(1)} ms, p95 ${pct(lat, 95).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms  (target p95 ≤ 50)`);
+} finally {
+  await redis.stop();
+  await broker.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,114 @@
+// The worker's job handling on a real (in-memory) SQLite: rows and outbox messages, idempotency, ordering.
+
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t, { type Test } from 'tap';
+import { Database } from '../../../src/db/database.js';
+import { OutboxRepository } from '../../../src/db/outbox.repository.js';
+import { newAlertState } from '../../../src/events/alert-rules.js';
+import { handleEvent, type HandleEventDeps } from '../../../src/events/handle-event.js';
+import { SnapshotStore } from '../../../src/events/snapshot-store.js';
+import { Topics } from '../../../src/mqtt/topics.js';
+import { camera, endJob, newJob } from '../../helpers/jobs.js';
+
+async function setup(t: Test) {
+  const db = new Database(':memory:');
+  await db.start();
+  t.teardown(() => db.close());
+  let now = 1_000_000;
+  let stored = 0;
+  const deps: HandleEventDeps = {
+    db: db.db,
+    snapshots: new SnapshotStore(mkdtempSync(path.join(os.tmpdir(), 'mt-he-'))),
+    topics: new Topics('mt'),
+    publicUrl: 'http://x',
+    rules: { timezone: 'Asia/Ho_Chi_Minh', cooldownMs: 60_000, incidentWindowMs: 30_000, schedules: new Map() },
+    alertState: newAlertState(),
+    motionOffDelayMs: 5000,
+    onStored: () => { stored++; },
+    now: () => now,
+  };
+  const outbox = new OutboxRepository(db.db);
+  const describe = (topic: string, payload: Buffer) => {
+    if (topic.endsWith('/snapshot')) return '<jpeg>';
+    const text = payload.toString();
+    if (!text.startsWith('{')) return text;
+    const body = JSON.parse(text) as { type?: string; alertId?: string };
+    return body.type ?? `alert ${body.alertId}`;
+  };
+  const pending = async (at = Number.MAX_SAFE_INTEGER) => (await outbox.due(at, 1000)).map((r) => `${r.topic} ${describe(r.topic, r.payload)}`);
+  return { db, deps, outbox, pending, advance: (ms: number) => { now += ms; }, stored: () => stored };
+}
+
+
+const JPEG = Buffer.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
+
+t.test('a new event: row, images with SHA-256, and its messages, exactly once however often it runs', async (t) => {
+  const { deps, pending, stored } = await setup(t);
+  const job = { ...newJob(camera(), 1_000_000), snapshot: JPEG.toString('base64'), thumbnail: JPEG.toString('base64') };
+  t.equal(await handleEvent(job, deps), 'stored');
+  t.equal(await handleEvent(job, deps), 'duplicate', 'a retried job adds nothing');
+  t.equal(stored(), 1);
+  t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/motion ON', 'mt/cameras/cam1/snapshot <jpeg>', `mt/zones/z1/alerts alert ${job.event.id}`]);
+  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  t.equal(row.snapshot_sha256, createHash('sha256').update(JPEG).digest('hex'));
+  t.same(readFileSync(path.join(deps.snapshots.root, row.snapshot_path as string)), JPEG);
+  const snapRow = (await deps.db.selectFrom('outbox').selectAll().where('topic', '=', 'mt/cameras/cam1/snapshot').execute())[0];
+  t.equal(snapRow?.payload_file, row.snapshot_path, 'the retained snapshot message refers to the stored file');
+  t.match(row.thumbnail_path, /\.thumb\.jpg$/);
+  t.equal(row.alert, 'alerted');
+  t.equal(row.incident_id, job.event.id);
+});
+
+t.test('end before new is retried later; end adds a delayed motion OFF', async (t) => {
+  const { deps, pending, advance } = await setup(t);
+  const n = newJob(camera());
+  await t.rejects(handleEvent(endJob(camera(), n.event.id), deps), { code: 'EVENT_NOT_READY' });
+  await handleEvent(n, deps);
+  await handleEvent(endJob(camera(), n.event.id), deps);
+  await handleEvent(endJob(camera(), n.event.id), deps);
+  const now = (deps.now as () => number)();
+  t.same((await pending(now)).slice(-1), ['mt/events end'], 'OFF is not due yet');
+  advance(5000);
+  t.same((await pending(now + 5000)).filter((m) => m.includes('/motion')), ['mt/cameras/cam1/motion ON', 'mt/cameras/cam1/motion OFF'], 'OFF once, after the delay');
+});
+
+t.test('new motion cancels a pending OFF', async (t) => {
+  const { deps, pending } = await setup(t);
+  const a = newJob(camera());
+  await handleEvent(a, deps);
+  await handleEvent(endJob(camera(), a.event.id), deps);
+  await handleEvent(newJob(camera(), 2_000_000), deps);
+  t.same((await pending()).filter((m) => m.includes('/motion')), ['mt/cameras/cam1/motion ON', 'mt/cameras/cam1/motion ON']);
+});
+
+t.test('an update with a better score replaces the snapshot; a worse one is skipped', async (t) => {
+  const { deps, pending } = await setup(t);
+  const n = newJob(camera());
+  await handleEvent(n, deps);
+  const better = { kind: 'update' as const, seq: 1, camera: camera(), event: { id: n.event.id, at: 1_000_500, score: 0.2, box: null }, snapshot: JPEG.toString('base64'), thumbnail: null };
+  t.equal(await handleEvent(better, deps), 'stored');
+  t.equal(await handleEvent({ ...better, seq: 2, event: { ...better.event, score: 0.1 } }, deps), 'skipped');
+  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  t.equal(row.score, 0.2);
+  t.match(row.snapshot_path, new RegExp(`${n.event.id}-1\\.jpg$`));
+  t.ok((await pending()).includes('mt/events update'));
+});
+
+t.test('consent: a household camera not shared alerts its household only', async (t) => {
+  const { deps, pending } = await setup(t);
+  await handleEvent(newJob(camera({ householdId: 'ho-17', shareWithOfficers: false })), deps);
+  const topics = (await pending()).map((m) => m.split(' ')[0]);
+  t.ok(topics.includes('mt/households/ho-17/alerts'));
+  t.notOk(topics.some((x) => x?.startsWith('mt/zones/')));
+});
+
+t.test('an offline event flips availability, and its end flips it back', async (t) => {
+  const { deps, pending } = await setup(t);
+  const id = '01a22afd-bf33-70d8-9338-ba4fac6d440c';
+  await handleEvent({ kind: 'new', camera: camera(), event: { id, type: 'offline', startedAt: 5, score: 0, box: null }, snapshot: null, thumbnail: null }, deps);
+  await handleEvent({ kind: 'end', camera: camera(), event: { id, endedAt: 9, score: 0, box: null } }, deps);
+  t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/availability offline', 'mt/events end', 'mt/cameras/cam1/availability online']);
+});
