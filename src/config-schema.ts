@@ -15,6 +15,8 @@ export const configSchema = {
     dataDir: { type: 'string', minLength: 1, default: './data' },
     redisUrl: { type: ['string', 'null'], pattern: '^rediss?://', default: null },
     databaseUrl: { type: ['string', 'null'], minLength: 1, default: null },
+    /** 32 bytes as base64 or hex: encrypts camera credentials at rest. */
+    secretKey: { type: ['string', 'null'], minLength: 1, default: null },
     mqtt: {
       type: 'object',
       additionalProperties: false,
@@ -96,7 +98,21 @@ export const configSchema = {
           zone: { ...id, default: 'default' },
           householdId: { type: ['string', 'null'], pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$', default: null },
           shareWithOfficers: { type: 'boolean', default: true },
+          kind: { enum: ['household', 'public'] },
         },
+      },
+    },
+    onboarding: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Most ONVIF probes (hence requests, one in flight per probe) running at once. */
+        concurrency: int(1, 256, 16),
+        /** Deadline per ONVIF request while probing. */
+        probeTimeoutMs: int(100, 60000, 5000),
+        /** WS-Discovery UDP port probed by scans. */
+        discoveryPort: int(1, 65535, 3702),
       },
     },
     zones: {

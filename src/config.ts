@@ -19,6 +19,14 @@ export interface CameraConfig {
   householdId: string | null;
   /** Household consent: alerts go to village officers only when true. */
   shareWithOfficers: boolean;
+  /** Registry kind; config cameras are `public` unless they say otherwise. */
+  kind?: 'household' | 'public';
+}
+
+export interface OnboardingConfig {
+  concurrency: number;
+  probeTimeoutMs: number;
+  discoveryPort: number;
 }
 
 export interface ZoneConfig {
@@ -73,6 +81,7 @@ export interface Config {
   dataDir: string;
   redisUrl: string | null;
   databaseUrl: string | null;
+  secretKey: string | null;
   mqtt: { url: string | null; embeddedPort: number; topicPrefix: string; clientId: string; homeAssistant: boolean; discoveryPrefix: string };
   queue: { name: string; concurrency: number; attempts: number; lockDurationMs: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean | null };
@@ -82,6 +91,7 @@ export interface Config {
   zones: ZoneConfig[];
   alerts: AlertsConfig;
   health: { offlineGraceSec: number };
+  onboarding: OnboardingConfig;
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -169,6 +179,7 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.DATA_DIR) o.dataDir = env.DATA_DIR;
   if (env.PUBLIC_URL) o.publicUrl = env.PUBLIC_URL;
   if (env.MQTT_URL) o.mqtt = { url: env.MQTT_URL };
+  if (env.MATTHAN_SECRET_KEY) o.secretKey = env.MATTHAN_SECRET_KEY;
   if (env.LOG_LEVEL) o.log = { level: env.LOG_LEVEL };
   if (env.PORT !== undefined && env.PORT !== '') {
     const port = Number(env.PORT);

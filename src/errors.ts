@@ -6,15 +6,17 @@ export const ErrorCodes = {
   CAMERA_URL_INVALID: { status: 400, message: 'Camera URL is not an allowed RTSP URL' },
   REDIS_BINARY_MISSING: { status: 500, message: 'redis-server is not installed' },
   REDIS_START_FAILED: { status: 500, message: 'The embedded redis-server did not start' },
+  REDIS_UNREACHABLE: { status: 503, message: 'Redis does not answer' },
   FFMPEG_MISSING: { status: 500, message: 'ffmpeg is not installed' },
   DATABASE_URL_UNSUPPORTED: { status: 500, message: 'DATABASE_URL scheme is not supported' },
   EVENT_NOT_FOUND: { status: 404, message: 'Event not found' },
   SNAPSHOT_NOT_FOUND: { status: 404, message: 'Snapshot not found' },
   EVENT_NOT_READY: { status: 409, message: 'Event has not been created yet' },
   MQTT_NOT_CONNECTED: { status: 503, message: 'MQTT broker is not connected' },
-  MQTT_PUBLISH_TIMEOUT: { status: 503, message: 'MQTT publish was not acknowledged in time' },
-  JOB_INVALID: { status: 400, message: 'Event job payload is invalid' },
   VALIDATION_FAILED: { status: 400, message: 'Request is invalid' },
+  BAD_REQUEST: { status: 400, message: 'Request cannot be handled' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Request body type is not supported' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route' },
   // ONVIF onboarding. 502 = the camera or the path to it failed; 422 = the camera answered, but
   // what it answered (or the credentials given for it) cannot be used — the operator must act.
@@ -27,6 +29,14 @@ export const ErrorCodes = {
   ONVIF_REPLY_TOO_LARGE: { status: 502, message: 'ONVIF device reply is too large' },
   ONVIF_DISCOVERY_TARGET_INVALID: { status: 400, message: 'Discovery target is invalid' },
   ONVIF_DISCOVERY_FAILED: { status: 500, message: 'ONVIF discovery could not run' },
+  // Camera registry.
+  SECRET_KEY_MISSING: { status: 500, message: 'No secret key configured (secretKey / MATTHAN_SECRET_KEY) to encrypt camera credentials' },
+  SECRET_KEY_INVALID: { status: 500, message: 'Secret key must be 32 bytes, as base64 or hex' },
+  CREDENTIALS_UNREADABLE: { status: 500, message: 'Stored camera credentials cannot be decrypted (wrong key or tampered)' },
+  CAMERA_NOT_FOUND: { status: 404, message: 'Camera not found' },
+  CAMERA_EXISTS: { status: 409, message: 'A camera with this id already exists' },
+  CAMERA_FROM_CONFIG: { status: 409, message: 'Camera is defined in the configuration file; change it there' },
+  CAMERA_NOT_ONVIF: { status: 409, message: 'Camera was not registered through ONVIF' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
 

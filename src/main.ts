@@ -1,8 +1,12 @@
 // Wiring by hand: read config → build adapters → connect the stages → start; close in reverse.
 
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import type { Config } from './config.js';
+import { CameraRegistry } from './cameras/camera-registry.js';
+import { CredentialCipher, newSecretKey } from './cameras/credential-cipher.js';
+import type { CameraConfig, Config } from './config.js';
+import { CamerasRepository } from './db/cameras.repository.js';
 import { Database, sqlitePathFrom } from './db/database.js';
 import { EventsRepository } from './db/events.repository.js';
 import { OutboxRepository } from './db/outbox.repository.js';
@@ -31,6 +35,7 @@ interface Closable {
 export interface Service {
   readonly app: FastifyInstance;
   readonly supervisor: StreamSupervisor;
+  readonly registry: CameraRegistry;
   readonly events: EventsRepository;
   readonly outbox: OutboxRepository;
   readonly queue: EventQueue;
@@ -41,11 +46,15 @@ export interface Service {
   close(): Promise<void>;
 }
 
-export function assertFfmpeg(ffmpegPath: string): void {
+/** Checks ffmpeg runs and returns its major version (option names differ across versions). */
+export function ffmpegMajorVersion(ffmpegPath: string): number {
   const r = spawnSync(ffmpegPath, ['-version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     throw new MatThanError('FFMPEG_MISSING', `'${ffmpegPath}' did not run; install it (apt-get install ffmpeg) or set stream.ffmpegPath`);
   }
+  // "ffmpeg version 5.1.9-0+deb12u1" or "ffmpeg version n6.0"; unknown builds are taken as current.
+  const m = /ffmpeg version n?(\d+)\./.exec(r.stdout);
+  return m ? Number(m[1]) : 99;
 }
 
 export function alertRulesFrom(config: Config): AlertRulesOptions {
@@ -62,7 +71,7 @@ export function alertRulesFrom(config: Config): AlertRulesOptions {
 export function workerDeps(config: Config, db: Database, relay: OutboxRelay, publicUrl: string): HandleEventDeps {
   return {
     db: db.db,
-    snapshots: new SnapshotStore(config.dataDir),
+    snapshots: new SnapshotStore(config.dataDir, config.alerts.timezone),
     topics: new Topics(config.mqtt.topicPrefix, config.mqtt.discoveryPrefix),
     publicUrl,
     rules: alertRulesFrom(config),
@@ -82,16 +91,36 @@ async function startRedisAndBroker(config: Config, logger: Logger, track: Track)
     redisUrl = redis.url;
   }
   let mqttUrl = config.mqtt.url;
+  let mqttAuth: { username: string; password: string } | undefined;
   if (mqttUrl === null) {
-    const broker = track(new EmbeddedBroker(config.host, config.mqtt.embeddedPort, logger));
+    mqttAuth = { username: config.mqtt.clientId, password: randomBytes(24).toString('base64url') };
+    const broker = track(new EmbeddedBroker({
+      host: config.host, port: config.mqtt.embeddedPort, logger, publisher: mqttAuth,
+      protectedPrefixes: [config.mqtt.topicPrefix, config.mqtt.discoveryPrefix],
+    }));
     await broker.start();
     mqttUrl = broker.url;
   }
-  return { redisUrl, mqttUrl };
+  return { redisUrl, mqttUrl, mqttAuth };
+}
+
+export interface StartOptions {
+  /** Run the event worker in this process (default). Off when workers run as their own processes. */
+  worker?: boolean;
+  /** Demo mode: without a configured secret key, use a throw-away one instead of refusing to start. */
+  demo?: boolean;
+}
+
+/** Credentials are never stored in clear: outside demo mode, no key means no start. */
+export function credentialCipher(config: Config, logger: Logger, demo: boolean): CredentialCipher {
+  if (config.secretKey !== null) return new CredentialCipher(config.secretKey);
+  if (!demo) throw new MatThanError('SECRET_KEY_MISSING', 'set MATTHAN_SECRET_KEY (openssl rand -base64 32)');
+  logger.warn('no secretKey configured: demo credentials are encrypted with a throw-away key and unreadable after a restart');
+  return new CredentialCipher(newSecretKey());
 }
 
 /** Starts every stage; on any failure closes what was already started and rethrows. */
-export async function startService(config: Config, logger: Logger): Promise<Service> {
+export async function startService(config: Config, logger: Logger, opts: StartOptions = {}): Promise<Service> {
   const started: Closable[] = [];
   const track: Track = (c) => { started.unshift(c); return c; };
   const closeAll = async () => {
@@ -99,41 +128,73 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
     for (const c of started.splice(0)) await c.close().catch((err: unknown) => logger.error({ err }, 'error while closing'));
   };
   try {
-    assertFfmpeg(config.stream.ffmpegPath);
+    const cipher = credentialCipher(config, logger, opts.demo === true);
+    const ffmpegMajor = ffmpegMajorVersion(config.stream.ffmpegPath);
     const db = track(new Database(sqlitePathFrom(config.databaseUrl, config.dataDir)));
     await db.start();
-    const { redisUrl, mqttUrl } = await startRedisAndBroker(config, logger, track);
+    const registry = new CameraRegistry({
+      repo: new CamerasRepository(db.db), cipher, logger: logger.child({ component: 'camera-registry' }), onboarding: config.onboarding,
+    });
+    await registry.seedFromConfig(config.cameras);
+    const { redisUrl, mqttUrl, mqttAuth } = await startRedisAndBroker(config, logger, track);
     const redisProbe = track(new RedisProbe(redisUrl));
     await redisProbe.start();
+    await redisProbe.waitReachable(10_000);
 
     const topics = new Topics(config.mqtt.topicPrefix, config.mqtt.discoveryPrefix);
-    const announcements = () => (config.mqtt.homeAssistant ? config.cameras.flatMap((c) => topics.homeAssistantMessages(cameraRef(c))) : []);
-    const publisher = track(new MqttPublisher({ url: mqttUrl, clientId: config.mqtt.clientId, topics, announcements, logger: logger.child({ component: 'mqtt' }) }));
+    // Cameras currently streaming, as the registry announced them: their Home Assistant configs are repeated on reconnect.
+    const live = new Map<string, CameraConfig>();
+    const haMessages = (c: CameraConfig) => (config.mqtt.homeAssistant ? topics.homeAssistantMessages(cameraRef(c)) : []);
+    const announcements = () => [...live.values()].flatMap(haMessages);
+    const publisher = track(new MqttPublisher({
+      url: mqttUrl, auth: mqttAuth, clientId: config.mqtt.clientId, topics, announcements, logger: logger.child({ component: 'mqtt' }),
+      onReconnect: (brokeAt) => void relay.resendAfterReconnect(brokeAt).catch((err: unknown) => logger.warn({ err }, 'could not queue the re-send')),
+    }));
     await publisher.start();
     const outbox = new OutboxRepository(db.db);
-    const relay = track(new OutboxRelay({ outbox, publisher, logger: logger.child({ component: 'outbox-relay' }) }));
+    const images = new SnapshotStore(config.dataDir, config.alerts.timezone);
+    const relay = track(new OutboxRelay({ outbox, publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
     relay.start();
 
     const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
     const events = new EventsRepository(db.db);
     const supervisor = new StreamSupervisor(config.motion, config.stream, {
       logger,
+      ffmpegMajor,
       offlineGraceMs: config.health.offlineGraceSec * 1000,
       onEpisode: async (camera, episode, images) => {
         const job = cameraEvents.fromEpisode(camera, episode, images);
         if (job) await queue.add(job);
       },
-      onHealth: (camera, online, at) => queue.add(cameraEvents.fromHealth(camera, online, at)),
+      onHealth: async (camera, online, at) => {
+        await registry.markHealth(camera.id, online).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'camera status not saved'));
+        await queue.add(cameraEvents.fromHealth(camera, online, at));
+      },
     });
     const cameraEvents = new CameraEvents();
 
-    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, events, outbox, queue } as { -readonly [K in keyof Service]: Service[K] };
+    // Streams follow the registry live: a runtime config (credentials in memory only) (re)starts one, null stops it.
+    registry.onChange(async ({ id, camera }) => {
+      if (!camera) {
+        live.delete(id);
+        return supervisor.remove(id);
+      }
+      live.set(id, camera);
+      for (const m of haMessages(camera)) {
+        publisher.publish(m).catch((err: unknown) => logger.warn({ cameraId: id, err: (err as Error).message }, 'home assistant config not published'));
+      }
+      return supervisor.add(camera);
+    });
+
+    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, registry, events, outbox, queue } as { -readonly [K in keyof Service]: Service[K] };
     service.app = buildApp({
       logger,
       events,
-      snapshots: new SnapshotStore(config.dataDir),
+      snapshots: images,
       get publicUrl() { return service.publicUrl; },
       cameraStats: () => supervisor.stats(),
+      registry,
+      discoveryPort: config.onboarding.discoveryPort,
       readinessChecks: {
         redis: () => redisProbe.ping(),
         mqtt: async () => { if (!publisher.connected) throw new Error('not connected'); },
@@ -142,19 +203,24 @@ export async function startService(config: Config, logger: Logger): Promise<Serv
       readinessDetail: async () => ({ queue: await queue.counts(), outboxPending: await outbox.pendingCount() }),
     });
     track({ close: () => service.app.close() });
-    const address = await service.app.listen({ host: config.host, port: config.port });
-    service.publicUrl = config.publicUrl ?? address.replace('0.0.0.0', 'localhost').replace('[::]', 'localhost');
+    await service.app.listen({ host: config.host, port: config.port });
+    const port = (service.app.server.address() as { port: number }).port;
+    const wildcard = config.host === '0.0.0.0' || config.host === '::';
+    const host = wildcard ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
+    service.publicUrl = config.publicUrl ?? `http://${host}:${port}`;
 
-    const worker = track(new EventWorker({
-      redisUrl, name: config.queue.name, concurrency: config.queue.concurrency, lockDurationMs: config.queue.lockDurationMs,
-      logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl),
-    }));
-    await worker.start();
+    if (opts.worker !== false) {
+      const worker = track(new EventWorker({
+        redisUrl, name: config.queue.name, concurrency: config.queue.concurrency, lockDurationMs: config.queue.lockDurationMs,
+        logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl),
+      }));
+      await worker.start();
+    }
 
     // Streams close first on shutdown, so their last `end` episodes still reach the queue.
     track(supervisor);
-    for (const camera of config.cameras) await supervisor.add(camera);
-    logger.info({ url: service.publicUrl, mqtt: mqttUrl, cameras: config.cameras.length }, 'Mắt Thần is running');
+    await registry.start();
+    logger.info({ url: service.publicUrl, mqtt: mqttUrl, cameras: supervisor.stats().length }, 'Mắt Thần is running');
 
     service.close = closeAll;
     return service;

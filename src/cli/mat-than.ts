@@ -1,21 +1,29 @@
 #!/usr/bin/env node
-// mat-than serve | demo — the service's command line.
+// mat-than serve | demo | discover — the service's command line.
 
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { isMatThanError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
 import { startService, type Service } from '../main.js';
-import { startDemoCameras } from './demo.js';
+import { demoSecretKey, startDemoCameras, type DemoCameras } from './demo.js';
+import { discoverCommand } from './discover.js';
 
 const USAGE = `Usage: mat-than <command> [options]
 
 Commands:
   serve        run the service with the cameras in the configuration
-  demo         run the service; with no cameras configured, start three simulated RTSP cameras
+  demo         run the service; with no cameras configured, start three simulated cameras
+               and onboard them over ONVIF (keeps a secret key in DATA_DIR/secret.key)
+  discover     list ONVIF cameras answering WS-Discovery (never registers them)
+                 --targets a,b,CIDR  unicast probes (each CIDR at most a /24); default multicast
+                 --interface ADDR    local IPv4 address to probe from
+                 --timeout MS        how long to collect replies (default 3000)
+                 --json              one JSON array instead of one line per camera
 
 Configuration: config/default.yaml, then the file named by MATTHAN_CONFIG, then the
-environment (REDIS_URL, MQTT_URL, DATABASE_URL, DATA_DIR, PORT, PUBLIC_URL, LOG_LEVEL).
+environment (REDIS_URL, MQTT_URL, DATABASE_URL, DATA_DIR, PORT, PUBLIC_URL, LOG_LEVEL,
+MATTHAN_SECRET_KEY — required by serve: 32 bytes as base64 or hex, e.g. openssl rand -base64 32).
 `;
 
 function onSignals(logger: Logger, close: () => Promise<void>): void {
@@ -46,13 +54,18 @@ async function run(command: string): Promise<void> {
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty ?? undefined });
   const closers: Array<() => Promise<void>> = [];
   try {
-    if (command === 'demo' && config.cameras.length === 0) {
-      const demo = await startDemoCameras(logger);
-      closers.push(() => demo.close());
-      config.cameras = demo.cameras;
+    const demoMode = command === 'demo';
+    if (demoMode && config.secretKey === null) config.secretKey = demoSecretKey(config.dataDir);
+    let demo: DemoCameras | null = null;
+    if (demoMode && config.cameras.length === 0) {
+      demo = await startDemoCameras(logger);
+      closers.push(() => demo!.close());
+      // Someone walks by every 20 s in the demo: a shorter cooldown lets each crossing alert.
+      config.alerts.cooldownSec = Math.min(config.alerts.cooldownSec, 10);
     }
-    const service: Service = await startService(config, logger);
+    const service: Service = await startService(config, logger, { demo: demoMode });
     closers.unshift(() => service.close());
+    await demo?.onboard(service.registry);
     onSignals(logger, async () => { for (const c of closers) await c(); });
   } catch (err) {
     for (const c of closers) await c().catch(() => undefined);
@@ -63,13 +76,21 @@ async function run(command: string): Promise<void> {
   }
 }
 
-const { positionals, values } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+const { positionals, values } = parseArgs({
+  allowPositionals: true,
+  options: {
+    help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' },
+    targets: { type: 'string' }, interface: { type: 'string' }, timeout: { type: 'string' }, port: { type: 'string' },
+  },
+});
 const command = positionals[0];
 if (values.help || command === undefined || command === 'help') {
   process.stdout.write(USAGE);
   process.exit(command === undefined && !values.help ? 2 : 0);
 } else if (command === 'serve' || command === 'demo') {
   await run(command);
+} else if (command === 'discover') {
+  process.exit(await discoverCommand(values));
 } else {
   process.stderr.write(`mat-than: unknown command '${command}'\n\n${USAGE}`);
   process.exit(2);

@@ -32,6 +32,7 @@ const migrations: Record<string, Migration> = {
         .addColumn('dedupe_key', 'text', (c) => c.notNull().unique())
         .addColumn('topic', 'text', (c) => c.notNull())
         .addColumn('payload', 'blob', (c) => c.notNull())
+        .addColumn('payload_file', 'text')
         .addColumn('qos', 'integer', (c) => c.notNull())
         .addColumn('retain', 'integer', (c) => c.notNull())
         .addColumn('deliver_after', 'integer', (c) => c.notNull())
@@ -39,10 +40,45 @@ const migrations: Record<string, Migration> = {
         .addColumn('published_at', 'integer')
         .execute();
       await sql`create index outbox_pending on outbox (id) where published_at is null`.execute(db);
+      // New motion cancels the camera's pending OFF by topic: without this, a scan of every pending row.
+      await sql`create index outbox_pending_topic on outbox (topic) where published_at is null`.execute(db);
     },
     async down(db: Kysely<unknown>) {
       await sql`drop table outbox`.execute(db);
       await sql`drop table events`.execute(db);
+    },
+  },
+  '0002_cameras': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('cameras')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('household_id', 'text')
+        .addColumn('zone', 'text', (c) => c.notNull())
+        .addColumn('lat', 'real')
+        .addColumn('lon', 'real')
+        .addColumn('address', 'text')
+        .addColumn('onvif_host', 'text')
+        .addColumn('onvif_port', 'integer')
+        .addColumn('credentials', 'text')
+        .addColumn('rtsp_url', 'text')
+        .addColumn('profile_token', 'text')
+        .addColumn('stream_width', 'integer')
+        .addColumn('stream_height', 'integer')
+        .addColumn('snapshot_uri', 'text')
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('status_detail', 'text')
+        .addColumn('share_with_officers', 'integer', (c) => c.notNull())
+        .addColumn('police_may_view', 'integer', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await sql`drop table cameras`.execute(db);
     },
   },
 };

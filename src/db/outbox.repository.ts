@@ -46,6 +46,12 @@ export class OutboxRepository {
     await this.#db.updateTable('outbox').set({ published_at: at }).where('id', 'in', ids).execute();
   }
 
+  /** Marks rows published since `at` as unpublished again, so the relay re-sends them. */
+  async requeuePublishedSince(at: number): Promise<number> {
+    const r = await this.#db.updateTable('outbox').set({ published_at: null }).where('published_at', '>=', at).executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
   /** Drops unpublished rows for a topic (a pending motion OFF overtaken by new motion). */
   async cancelPending(topic: string, payload: Buffer): Promise<void> {
     await this.#db.deleteFrom('outbox').where('published_at', 'is', null).where('topic', '=', topic).where('payload', '=', payload).execute();

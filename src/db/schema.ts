@@ -31,6 +31,8 @@ export interface OutboxTable {
   dedupe_key: string;
   topic: string;
   payload: Buffer;
+  /** When set, the payload is this stored snapshot file, read at publish time. */
+  payload_file: string | null;
   qos: number;
   retain: number;
   /** Not published before this time (the motion OFF delay). */
@@ -39,7 +41,36 @@ export interface OutboxTable {
   published_at: number | null;
 }
 
+/** The camera registry. Credentials are AES-GCM ciphertext (credential-cipher.ts); rtsp_url never holds any. */
+export interface CamerasTable {
+  id: string;
+  name: string;
+  kind: string;
+  household_id: string | null;
+  zone: string;
+  lat: number | null;
+  lon: number | null;
+  address: string | null;
+  onvif_host: string | null;
+  onvif_port: number | null;
+  credentials: string | null;
+  rtsp_url: string | null;
+  profile_token: string | null;
+  stream_width: number | null;
+  stream_height: number | null;
+  snapshot_uri: string | null;
+  status: string;
+  status_detail: string | null;
+  share_with_officers: number;
+  police_may_view: number;
+  /** `config` rows are rewritten from the configuration file at every start; `api` rows are the registry's own. */
+  source: string;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface DatabaseSchema {
   events: EventsTable;
   outbox: OutboxTable;
+  cameras: CamerasTable;
 }

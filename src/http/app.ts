@@ -3,10 +3,12 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { ErrorCodes, MatThanError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { camerasRoutes, type CamerasRoutesDeps } from './cameras.routes.js';
+import { discoveryRoutes, type DiscoveryRoutesDeps } from './discovery.routes.js';
 import { eventsRoutes, type EventsRoutesDeps } from './events.routes.js';
 import { healthRoutes, type HealthRoutesDeps } from './health.routes.js';
 
-export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps {
+export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
   logger: Logger;
 }
 
@@ -28,7 +30,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     if (err instanceof MatThanError) return reply.status(err.statusCode).send(errorBody(err.code, err.message));
     if ('validation' in err && err.validation) return reply.status(400).send(errorBody('VALIDATION_FAILED', err.message));
     if (typeof err.statusCode === 'number' && err.statusCode < 500) {
-      return reply.status(err.statusCode).send(errorBody('VALIDATION_FAILED', err.message));
+      const code: ErrorCode = err.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : err.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
+      return reply.status(err.statusCode).send(errorBody(code, err.message));
     }
     req.log.error({ err }, 'request failed');
     return reply.status(500).send(errorBody('INTERNAL', ErrorCodes.INTERNAL.message));
@@ -40,5 +43,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.register(healthRoutes, deps);
   app.register(eventsRoutes, deps);
+  app.register(camerasRoutes, deps);
+  app.register(discoveryRoutes, { ...deps, logger: deps.logger.child({ component: 'discovery' }) });
   return app;
 }

@@ -1,17 +1,15 @@
-// Event history (newest first), snapshot download, and the camera status board.
+// Event history (newest first) and snapshot download. The camera board is in cameras.routes.ts.
 
 import type { FastifyPluginAsync } from 'fastify';
 import type { EventsRepository } from '../db/events.repository.js';
 import { MatThanError } from '../errors.js';
 import { toPublicEvent } from '../events/event-messages.js';
 import type { SnapshotStore } from '../events/snapshot-store.js';
-import type { CameraStreamStats } from '../streams/camera-stream.js';
 
 export interface EventsRoutesDeps {
   events: EventsRepository;
   snapshots: SnapshotStore;
   publicUrl: string;
-  cameraStats: () => CameraStreamStats[];
 }
 
 const cameraId = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } as const;
@@ -48,6 +46,4 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesDeps> = async (app, de
       },
     );
   }
-
-  app.get('/api/cameras', async () => ({ cameras: deps.cameraStats() }));
 };

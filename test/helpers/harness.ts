@@ -1,7 +1,7 @@
 // Runs the real service in-process against a test's own Redis, Mosquitto and RTSP simulator,
 // with unique queue and topic names, and a subscriber that records what an officer's phone would get.
 
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,7 +54,15 @@ export interface Harness {
 
 export type CameraInput = Pick<CameraConfig, 'id' | 'rtspUrl'> & Partial<CameraConfig>;
 
-export async function startHarness(opts: { redisUrl: string; mqttUrl: string; cameras: CameraInput[]; overrides?: Record<string, unknown> }): Promise<Harness> {
+export interface HarnessOptions {
+  redisUrl: string;
+  mqttUrl: string;
+  cameras: CameraInput[];
+  overrides?: Record<string, unknown>;
+  worker?: boolean;
+}
+
+export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-data-'));
   const unique = randomUUID().slice(0, 8);
   const config = buildConfig({
@@ -62,18 +70,20 @@ export async function startHarness(opts: { redisUrl: string; mqttUrl: string; ca
     port: 0,
     dataDir,
     redisUrl: opts.redisUrl,
-    mqtt: { url: opts.mqttUrl, topicPrefix: `test-${unique}`, clientId: `mt-${unique}` },
+    mqtt: { url: opts.mqttUrl, topicPrefix: `test-${unique}`, clientId: `mt-${unique}`, discoveryPrefix: `ha-${unique}` },
     queue: { name: `q-${unique}` },
     cameras: opts.cameras,
     stream: { backoffInitialMs: 200, backoffMaxMs: 2000 },
+    secretKey: randomBytes(32).toString('base64'),
     ...opts.overrides,
   });
   const received: Received[] = [];
-  const subscriber = await mqtt.connectAsync(opts.mqttUrl, { clientId: `sub-${unique}` });
+  // A persistent session: the subscriber's queue survives a broker restart, like an officer's phone app's.
+  const subscriber = await mqtt.connectAsync(opts.mqttUrl, { clientId: `sub-${unique}`, clean: false, reconnectPeriod: 200 });
   subscriber.on('message', (topic, payload, packet) => received.push({ topic, payload: payload.toString(), retain: packet.retain }));
-  await subscriber.subscribeAsync(`${config.mqtt.topicPrefix}/#`, { qos: 1 });
+  await subscriber.subscribeAsync([`${config.mqtt.topicPrefix}/#`, `${config.mqtt.discoveryPrefix}/#`], { qos: 1 });
   const logs = new LogCollector();
-  const service = await startService(config, createLogger({ level: 'debug', destination: logs }));
+  const service = await startService(config, createLogger({ level: 'debug', destination: logs }), { worker: opts.worker });
   const stats = (id: string) => service.supervisor.stats().find((s) => s.cameraId === id);
   return {
     service,
@@ -87,7 +97,7 @@ export async function startHarness(opts: { redisUrl: string; mqttUrl: string; ca
     statusOf: (id) => stats(id)?.status,
     async close() {
       await service.close();
-      await subscriber.endAsync();
+      await subscriber.endAsync(true);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

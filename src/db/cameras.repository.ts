@@ -1,0 +1,53 @@
+// SQL for the camera registry; no decisions here (camera-registry.ts makes them).
+
+import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Db } from './database.js';
+import type { CamerasTable } from './schema.js';
+
+export type CameraRow = Selectable<CamerasTable>;
+export type NewCameraRow = Insertable<CamerasTable>;
+export type CameraRowPatch = Updateable<Omit<CamerasTable, 'id' | 'created_at'>>;
+
+export class CamerasRepository {
+  constructor(private readonly db: Db) {}
+
+  async insert(row: NewCameraRow): Promise<void> {
+    await this.db.insertInto('cameras').values(row).execute();
+  }
+
+  /** Insert or replace every column but created_at (config seeding). */
+  async upsert(row: NewCameraRow): Promise<void> {
+    const { id: _id, created_at: _created, ...rest } = row;
+    await this.db.insertInto('cameras').values(row).onConflict((oc) => oc.column('id').doUpdateSet(rest)).execute();
+  }
+
+  async update(id: string, patch: CameraRowPatch): Promise<boolean> {
+    const r = await this.db.updateTable('cameras').set(patch).where('id', '=', id).executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  async setStatusIf(id: string, from: readonly string[], status: string, at: number): Promise<void> {
+    await this.db.updateTable('cameras').set({ status, status_detail: null, updated_at: at })
+      .where('id', '=', id).where('status', 'in', from).where('status', '!=', status).execute();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('cameras').where('id', '=', id).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
+
+  async deleteConfigExcept(keep: readonly string[]): Promise<string[]> {
+    let q = this.db.deleteFrom('cameras').where('source', '=', 'config');
+    if (keep.length > 0) q = q.where('id', 'not in', keep);
+    const rows = await q.returning('id').execute();
+    return rows.map((r) => r.id);
+  }
+
+  async findById(id: string): Promise<CameraRow | undefined> {
+    return this.db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async list(): Promise<CameraRow[]> {
+    return this.db.selectFrom('cameras').selectAll().orderBy('created_at').orderBy('id').execute();
+  }
+}

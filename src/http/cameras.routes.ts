@@ -1,0 +1,103 @@
+// The camera registry over HTTP. Bodies are validated by schema (unknown fields refused); no answer
+// ever carries a credential: rows go out through toPublicCamera only.
+
+import type { FastifyPluginAsync } from 'fastify';
+import { toPublicCamera } from '../cameras/camera-model.js';
+import type { CameraPatch, CameraRegistry, NewCameraInput } from '../cameras/camera-registry.js';
+import type { Credentials } from '../cameras/credential-cipher.js';
+import type { CameraRow } from '../db/cameras.repository.js';
+import { MatThanError } from '../errors.js';
+import type { CameraStreamStats } from '../streams/camera-stream.js';
+
+export interface CamerasRoutesDeps {
+  registry: CameraRegistry;
+  cameraStats: () => CameraStreamStats[];
+}
+
+const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } as const;
+const nullableId = { type: ['string', 'null'], pattern: id.pattern } as const;
+const user = { type: 'string', maxLength: 128 } as const;
+const fields = {
+  name: { type: 'string', minLength: 1, maxLength: 200 },
+  zone: id,
+  kind: { enum: ['household', 'public'] },
+  householdId: nullableId,
+  shareWithOfficers: { type: 'boolean' },
+  policeMayView: { type: 'boolean' },
+  location: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      lat: { type: ['number', 'null'], minimum: -90, maximum: 90 },
+      lon: { type: ['number', 'null'], minimum: -180, maximum: 180 },
+      address: { type: ['string', 'null'], maxLength: 300 },
+    },
+  },
+} as const;
+const createBody = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name'],
+  properties: {
+    ...fields,
+    id,
+    onvif: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['host'],
+      properties: { host: { type: 'string', minLength: 1, maxLength: 253 }, port: { type: 'integer', minimum: 1, maximum: 65535 }, username: user, password: user },
+    },
+    rtspUrl: { type: 'string', minLength: 1, maxLength: 2048 },
+    saveIfUnauthorized: { type: 'boolean' },
+  },
+} as const;
+const params = { type: 'object', required: ['id'], properties: { id } } as const;
+// Camera requests are small; a big body is a mistake or an attack, refused before parsing.
+const bodyLimit = 16 * 1024;
+/** A POST without a body means "no options": give the schema an empty object to check. */
+export const emptyBodyIsEmptyObject = async (req: { body: unknown }) => { req.body ??= {}; };
+
+export const camerasRoutes: FastifyPluginAsync<CamerasRoutesDeps> = async (app, deps) => {
+  const view = (row: CameraRow) => toPublicCamera(row, deps.cameraStats().find((s) => s.cameraId === row.id));
+
+  app.get('/api/cameras', async () => {
+    const stats = new Map(deps.cameraStats().map((s) => [s.cameraId, s]));
+    return { cameras: (await deps.registry.list()).map((row) => toPublicCamera(row, stats.get(row.id))) };
+  });
+
+  app.post<{ Body: NewCameraInput }>('/api/cameras', { bodyLimit, schema: { body: createBody } }, async (req, reply) => {
+    const b = req.body;
+    if ((b.onvif === undefined) === (b.rtspUrl === undefined)) throw new MatThanError('VALIDATION_FAILED', 'give exactly one of onvif or rtspUrl');
+    if (b.rtspUrl !== undefined && 'saveIfUnauthorized' in b) throw new MatThanError('VALIDATION_FAILED', 'saveIfUnauthorized applies to onvif cameras only');
+    const { camera, probe } = await deps.registry.add(b);
+    return reply.status(201).send({ camera: view(camera), probe });
+  });
+
+  app.get<{ Params: { id: string } }>('/api/cameras/:id', { schema: { params } }, async (req) => ({ camera: view(await deps.registry.get(req.params.id)) }));
+
+  app.patch<{ Params: { id: string }; Body: CameraPatch }>(
+    '/api/cameras/:id',
+    { bodyLimit, schema: { params, body: { type: 'object', additionalProperties: false, minProperties: 1, properties: fields } } },
+    async (req) => ({ camera: view(await deps.registry.update(req.params.id, req.body)) }),
+  );
+
+  app.delete<{ Params: { id: string } }>('/api/cameras/:id', { schema: { params } }, async (req, reply) => {
+    await deps.registry.remove(req.params.id);
+    return reply.status(204).send();
+  });
+
+  app.post<{ Params: { id: string }; Body: Partial<Credentials> }>(
+    '/api/cameras/:id/probe',
+    {
+      bodyLimit, preValidation: emptyBodyIsEmptyObject,
+      schema: { params, body: { type: 'object', additionalProperties: false, properties: { username: user, password: user } } },
+    },
+    async (req) => {
+      const b = req.body;
+      const creds = (b.username !== undefined || b.password !== undefined) ? { username: b.username ?? '', password: b.password ?? '' } : undefined;
+      const { camera, probe, error } = await deps.registry.reprobe(req.params.id, creds);
+      // The probe's outcome is the camera's new status, so a failed probe is still a successful request.
+      return { camera: view(camera), probe, error: error && { code: error.code, message: error.message } };
+    },
+  );
+};
