@@ -55,7 +55,10 @@ export class EmbeddedBroker {
       },
     });
     broker.on('clientError', (client, err) => this.#log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
-    const server = net.createServer(broker.handle);
+    const server = net.createServer((socket) => {
+      socket.setNoDelay(true); // small alert packets go out at once, not after a delayed ACK
+      broker.handle(socket);
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', (err: NodeJS.ErrnoException) => {
         reject(err.code === 'EADDRINUSE' ? new Error(`MQTT port ${this.#o.port} is in use (another broker?): set MQTT_URL to use it, or mqtt.embeddedPort`) : err);

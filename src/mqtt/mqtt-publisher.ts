@@ -56,6 +56,8 @@ export class MqttPublisher {
     client.on('connect', () => {
       logger.info('mqtt connected');
       connected = true;
+      // Alerts are small packets: without this, Nagle's algorithm meets delayed ACKs and adds ~40 ms.
+      (client.stream as { setNoDelay?: (on: boolean) => void }).setNoDelay?.(true);
       if (brokeAt !== null) this.#o.onReconnect?.(brokeAt);
       brokeAt = null;
       for (const m of [topics.statusMessage(true), ...(this.#o.announcements?.() ?? [])]) {
