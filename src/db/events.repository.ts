@@ -17,9 +17,10 @@ export class EventsRepository {
     this.#db = db;
   }
 
-  /** Inserts once; a repeated insert of the same id is ignored (jobs may be retried). */
-  async insert(row: EventRow): Promise<void> {
-    await this.#db.insertInto('events').values(row).onConflict((oc) => oc.column('id').doNothing()).execute();
+  /** Inserts once; a repeated insert of the same id is ignored (jobs may be retried). True if it was new. */
+  async insert(row: EventRow): Promise<boolean> {
+    const r = await this.#db.insertInto('events').values(row).onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0n) > 0;
   }
 
   async update(id: string, changes: Updateable<EventsTable>): Promise<void> {

@@ -69,7 +69,6 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
   const img = await saveImages(d, camera.id, e.id, e.startedAt, job);
   const stored = await d.db.transaction().execute(async (trx) => {
     const events = new EventsRepository(trx);
-    if (await events.findById(e.id)) return false;
     const decision = e.type === 'motion' ? decideAlert(d.rules, d.alertState, camera, e.id, e.startedAt) : null;
     const row: EventRow = {
       id: e.id, camera_id: camera.id, zone: camera.zone, household_id: camera.householdId, type: e.type,
@@ -77,7 +76,8 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
       snapshot_path: img.stored?.path ?? null, snapshot_sha256: img.stored?.sha256 ?? null, thumbnail_path: img.thumb?.path ?? null,
       incident_id: decision?.incidentId ?? null, alert: decision?.reason ?? 'none', created_at: now, updated_at: now,
     };
-    await events.insert(row);
+    // A retried job finds its row: everything it would add was committed with it, so nothing to do.
+    if (!(await events.insert(row))) return false;
     const outbox = new OutboxRepository(trx);
     // New motion overtakes a camera's motion OFF that is still waiting for its delay.
     if (e.type === 'motion') await outbox.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
