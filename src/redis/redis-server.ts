@@ -2,7 +2,7 @@
 // restarted if it dies, stopped with the service.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MatThanError } from '../errors.js';
 import { freeLoopbackPort } from '../free-port.js';
@@ -49,12 +49,16 @@ export class RedisServer {
   async #spawnAndWait(): Promise<void> {
     const dir = path.join(this.#o.dataDir, 'redis');
     mkdirSync(dir, { recursive: true });
+    const pidFile = path.join(dir, 'redis.pid');
+    await stopOrphan(pidFile);
     const args = [
-      '--port', String(this.#port), '--bind', '127.0.0.1', '--dir', dir,
+      '--port', String(this.#port), '--bind', '127.0.0.1', '--dir', dir, '--pidfile', pidFile,
       // Append-only file: queued events survive a restart of the box.
       '--appendonly', 'yes', '--save', '', '--daemonize', 'no', '--maxmemory-policy', 'noeviction',
     ];
-    const proc = spawn(this.#o.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C in the terminal must not stop Redis before the queue and the
+    // worker have closed (they would wait for it forever). close() stops it last.
+    const proc = spawn(this.#o.binary ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.#proc = proc;
     let output = '';
     const collect = (d: Buffer) => { output = (output + d.toString()).slice(-4000); };
@@ -105,5 +109,28 @@ export class RedisServer {
     const timer = setTimeout(() => proc.kill('SIGKILL'), 5000);
     await exited;
     clearTimeout(timer);
+  }
+}
+
+/**
+ * A redis-server of ours left running by a previous run that was killed outright (its own process
+ * group outlives us) would hold the same data directory: stop it first.
+ */
+async function stopOrphan(pidFile: string): Promise<void> {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 1 || !readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('redis-server')) return;
+  } catch {
+    return;
+  }
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
