@@ -145,7 +145,8 @@ export class CameraRegistry {
       if (newCreds) changes.credentials = this.#d.cipher.encryptCredentials(newCreds, id);
       probe = probeSummary(result);
     } catch (err) {
-      if (!isMatThanError(err)) throw err;
+      // Bad input (credentials the ONVIF client cannot send) is the caller's 400, not the camera's new status.
+      if (!isMatThanError(err) || err.code === 'VALIDATION_FAILED') throw err;
       error = err;
       changes = { status: statusAfter(err.code), status_detail: err.message };
     }

@@ -79,7 +79,8 @@ async function run(command: string): Promise<void> {
     const code = isMatThanError(err) ? err.code : 'INTERNAL';
     logger.fatal({ code, err }, 'could not start');
     process.stderr.write(`mat-than: ${(err as Error).message}\n`);
-    process.exit(1);
+    // A missing or malformed key is a configuration problem, reported like one.
+    process.exit(code === 'SECRET_KEY_MISSING' || code === 'SECRET_KEY_INVALID' ? 2 : 1);
   }
 }
 

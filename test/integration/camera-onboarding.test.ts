@@ -92,6 +92,13 @@ t.test('wrong password: 422 and nothing saved; saveIfUnauthorized saves it witho
   t.equal(fixed.statusCode, 200, fixed.body);
   t.match(fixed.json(), { camera: { status: 'online' }, error: null });
   await waitFor('stream after the fix', () => (streamOf('wrong-pw')?.framesAnalysed ?? 0) > 0);
+
+  // Credentials the ONVIF client cannot send are the caller's mistake: 400, the working camera untouched.
+  const unsendable = await api('POST', '/api/cameras/wrong-pw/probe', { username: 'has space', password: PASSWORD });
+  t.equal(unsendable.statusCode, 400, unsendable.body);
+  t.equal(unsendable.json().error.code, 'VALIDATION_FAILED');
+  t.match((await api('GET', '/api/cameras/wrong-pw')).json(), { camera: { status: 'online' } });
+  t.ok(streamOf('wrong-pw'), 'still streaming');
   t.equal((await api('DELETE', '/api/cameras/wrong-pw')).statusCode, 204);
 });
 
