@@ -35,7 +35,12 @@ export class SnapshotStore {
       await mkdir(dir, { recursive: true });
       this.#dirs.add(dir);
     }
-    await writeFile(abs, jpeg);
+    await writeFile(abs, jpeg).catch(async (err: NodeJS.ErrnoException) => {
+      // The folder was removed since we made it (a clean-up, an operator): make it again, once.
+      if (err.code !== 'ENOENT') throw err;
+      await mkdir(dir, { recursive: true });
+      await writeFile(abs, jpeg);
+    });
     return { path: rel, sha256: createHash('sha256').update(jpeg).digest('hex') };
   }
 

@@ -1,7 +1,7 @@
 // The worker's job handling on a real (in-memory) SQLite: rows and outbox messages, idempotency, ordering.
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
@@ -111,4 +111,12 @@ t.test('an offline event flips availability, and its end flips it back', async (
   await handleEvent({ kind: 'new', camera: camera(), event: { id, type: 'offline', startedAt: 5, score: 0, box: null }, snapshot: null, thumbnail: null }, deps);
   await handleEvent({ kind: 'end', camera: camera(), event: { id, endedAt: 9, score: 0, box: null } }, deps);
   t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/availability offline', 'mt/events end', 'mt/cameras/cam1/availability online']);
+});
+
+t.test('a day folder removed while running is made again', async (t) => {
+  const { deps } = await setup(t);
+  const first = await deps.snapshots.save('cam1', 'a', 1_000_000, JPEG);
+  rmSync(path.dirname(path.join(deps.snapshots.root, first.path)), { recursive: true });
+  const second = await deps.snapshots.save('cam1', 'b', 1_000_000, JPEG);
+  t.same(readFileSync(path.join(deps.snapshots.root, second.path)), JPEG);
 });
