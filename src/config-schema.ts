@@ -1,5 +1,7 @@
 // JSON schema of the configuration; defaults here are the single source (config/default.yaml mirrors them).
 
+import { motionSettingsSchema } from './motion/motion-settings.js';
+
 const id = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$' } as const;
 const int = (minimum: number, maximum: number, dflt: number) => ({ type: 'integer', minimum, maximum, default: dflt }) as const;
 const hhmm = { type: 'string', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' } as const;
@@ -57,11 +59,12 @@ export const configSchema = {
       default: {},
       properties: {
         fps: num(0.5, 30, 5),
-        width: int(32, 1280, 160),
-        height: int(18, 720, 90),
-        pixelThreshold: int(1, 255, 20),
-        minAreaRatio: num(0.0001, 1, 0.004),
-        minFrames: int(1, 100, 2),
+        // Even sizes: the analysis frames are yuv420p.
+        width: { ...int(32, 1280, 320), multipleOf: 2 },
+        height: { ...int(18, 720, 180), multipleOf: 2 },
+        pixelThreshold: int(1, 255, 12),
+        minAreaRatio: num(0.00005, 1, 0.0004),
+        minFrames: int(1, 100, 1),
         endAfterSec: num(0.5, 600, 3),
         maxEpisodeSec: num(5, 86400, 120),
         /** An open episode reports a better snapshot when its score grows by this factor... */
@@ -99,6 +102,7 @@ export const configSchema = {
           householdId: { type: ['string', 'null'], pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$', default: null },
           shareWithOfficers: { type: 'boolean', default: true },
           kind: { enum: ['household', 'public'] },
+          motion: motionSettingsSchema,
         },
       },
     },

@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { validateRtspUrl } from './cameras/camera-url.js';
 import { MatThanError, isMatThanError } from './errors.js';
 import { configSchema } from './config-schema.js';
+import { validateMotionSettings, type CameraMotionSettings } from './motion/motion-settings.js';
 
 export interface CameraConfig {
   id: string;
@@ -21,6 +22,10 @@ export interface CameraConfig {
   shareWithOfficers: boolean;
   /** Registry kind; config cameras are `public` unless they say otherwise. */
   kind?: 'household' | 'public';
+  /** Mode, sensitivity and masks; absent = DEFAULT_MOTION_SETTINGS. */
+  motion?: CameraMotionSettings;
+  /** Where the camera's ONVIF event service is (camera and hybrid modes); credentials in memory only. */
+  onvif?: { host: string; port: number; username?: string; password?: string } | null;
 }
 
 export interface OnboardingConfig {
@@ -123,6 +128,7 @@ export function buildConfig(raw: unknown): Config {
     cam.name ??= cam.id;
     try {
       cam.rtspUrl = validateRtspUrl(cam.id, cam.rtspUrl);
+      if (cam.motion !== undefined) cam.motion = validateMotionSettings(cam.motion);
     } catch (err) {
       if (isMatThanError(err)) throw new MatThanError('CONFIG_INVALID', `cameras.${i}: ${err.message}`);
       throw err;

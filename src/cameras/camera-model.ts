@@ -6,6 +6,7 @@ import type { CameraConfig } from '../config.js';
 import type { CameraRow, NewCameraRow } from '../db/cameras.repository.js';
 import { MatThanError, type ErrorCode } from '../errors.js';
 import type { ProbeResult } from '../onvif/onvif-client.js';
+import { DEFAULT_MOTION_SETTINGS, parseStoredMotionSettings, validateMotionSettings, type CameraMotionSettings } from '../motion/motion-settings.js';
 import type { CameraStreamStats } from '../streams/camera-stream.js';
 import type { Credentials } from './credential-cipher.js';
 
@@ -23,6 +24,8 @@ export interface CameraFields {
   shareWithOfficers?: boolean;
   policeMayView?: boolean;
   location?: { lat?: number | null; lon?: number | null; address?: string | null };
+  /** Mode, sensitivity, masks; a partial object changes only what it names. */
+  motion?: Partial<CameraMotionSettings>;
 }
 
 export type ProbeSummary = Pick<ProbeResult, 'deviceInfo' | 'clockOffsetMs'> & { profiles: Array<Omit<ProbeResult['profiles'][number], 'rtspUrl'>> };
@@ -32,7 +35,7 @@ export function emptyRow(id: string, now: number): NewCameraRow {
     id, name: id, kind: 'public', household_id: null, zone: 'default', lat: null, lon: null, address: null,
     onvif_host: null, onvif_port: null, credentials: null, rtsp_url: null, profile_token: null, stream_width: null,
     stream_height: null, snapshot_uri: null, status: 'online', status_detail: null, share_with_officers: 1,
-    police_may_view: 1, source: 'api', created_at: now, updated_at: now,
+    police_may_view: 1, motion: null, source: 'api', created_at: now, updated_at: now,
   };
 }
 
@@ -46,7 +49,14 @@ export function rowFromFields(id: string, f: CameraFields, now = Date.now()): Ne
     share_with_officers: (f.shareWithOfficers ?? kind === 'public') ? 1 : 0,
     police_may_view: (f.policeMayView ?? kind === 'public') ? 1 : 0,
     lat: f.location?.lat ?? null, lon: f.location?.lon ?? null, address: f.location?.address ?? null,
+    motion: motionColumn(f.motion),
   };
+}
+
+/** The settings as stored: null while they are the defaults. */
+export function motionColumn(m: Partial<CameraMotionSettings> | undefined, base = DEFAULT_MOTION_SETTINGS): string | null {
+  if (m === undefined) return base === DEFAULT_MOTION_SETTINGS ? null : JSON.stringify(base);
+  return JSON.stringify(validateMotionSettings(m, base));
 }
 
 /** The row's operator fields with a PATCH applied (location merged key by key), re-validated. */
@@ -54,14 +64,15 @@ export function applyPatch(row: CameraRow, patch: Partial<CameraFields>): NewCam
   const current: Required<CameraFields> = {
     name: row.name, zone: row.zone, kind: row.kind as CameraKind, householdId: row.household_id,
     shareWithOfficers: row.share_with_officers === 1, policeMayView: row.police_may_view === 1,
-    location: { lat: row.lat, lon: row.lon, address: row.address },
+    location: { lat: row.lat, lon: row.lon, address: row.address }, motion: parseStoredMotionSettings(row.motion),
   };
-  return rowFromFields(row.id, { ...current, ...patch, location: { ...current.location, ...patch.location } });
+  const next = rowFromFields(row.id, { ...current, ...patch, location: { ...current.location, ...patch.location }, motion: undefined });
+  return { ...next, motion: patch.motion === undefined ? row.motion : motionColumn(patch.motion, current.motion as CameraMotionSettings) };
 }
 
 export function editableColumns(r: NewCameraRow): Partial<NewCameraRow> {
-  const { name, zone, kind, household_id, share_with_officers, police_may_view, lat, lon, address } = r;
-  return { name, zone, kind, household_id, share_with_officers, police_may_view, lat, lon, address };
+  const { name, zone, kind, household_id, share_with_officers, police_may_view, lat, lon, address, motion } = r;
+  return { name, zone, kind, household_id, share_with_officers, police_may_view, lat, lon, address, motion };
 }
 
 export function probeColumns(r: ProbeResult): Partial<NewCameraRow> {
@@ -126,6 +137,11 @@ export function runtimeCamera(row: CameraRow, credentials: Credentials | null): 
     id: row.id, name: row.name, zone: row.zone, householdId: row.household_id,
     shareWithOfficers: row.share_with_officers === 1, kind: row.kind as CameraKind,
     rtspUrl: injectCredentials(row.rtsp_url ?? '', credentials),
+    motion: parseStoredMotionSettings(row.motion),
+    onvif: row.onvif_host === null ? null : {
+      host: row.onvif_host, port: row.onvif_port ?? 80,
+      ...(credentials ? { username: credentials.username, password: credentials.password } : {}),
+    },
   };
 }
 
@@ -145,6 +161,7 @@ export interface PublicCamera {
   statusDetail: string | null;
   shareWithOfficers: boolean;
   policeMayView: boolean;
+  motion: CameraMotionSettings;
   source: 'config' | 'api';
   createdAt: string;
   updatedAt: string;
@@ -165,6 +182,7 @@ export function toPublicCamera(row: CameraRow, stats: CameraStreamStats | undefi
     statusDetail: row.status_detail,
     shareWithOfficers: row.share_with_officers === 1,
     policeMayView: row.police_may_view === 1,
+    motion: parseStoredMotionSettings(row.motion),
     source: row.source as 'config' | 'api',
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),

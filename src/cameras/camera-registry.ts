@@ -9,7 +9,7 @@ import type { Logger } from '../logger.js';
 import { probeCamera, type ProbeResult } from '../onvif/onvif-client.js';
 import { redactUrls, validateRtspUrl } from './camera-url.js';
 import {
-  applyPatch, editableColumns, emptyRow, isStreamable, newCameraId, probeColumns, probeSummary, rowFromFields, runtimeCamera, splitCredentials,
+  applyPatch, editableColumns, emptyRow, isStreamable, motionColumn, newCameraId, probeColumns, probeSummary, rowFromFields, runtimeCamera, splitCredentials,
   statusAfter, type CameraFields, type ProbeSummary,
 } from './camera-model.js';
 import type { CredentialCipher, Credentials } from './credential-cipher.js';
@@ -72,6 +72,7 @@ export class CameraRegistry {
         ...emptyRow(cam.id, now), name: cam.name, kind, zone: cam.zone, household_id: cam.householdId,
         credentials: credentials && this.#d.cipher.encryptCredentials(credentials, cam.id), rtsp_url: url,
         share_with_officers: cam.shareWithOfficers ? 1 : 0, police_may_view: kind === 'public' ? 1 : 0, source: 'config',
+        motion: motionColumn(cam.motion),
       });
     }
     const gone = await this.#d.repo.deleteConfigExcept(cameras.map((c) => c.id));

@@ -81,6 +81,14 @@ const migrations: Record<string, Migration> = {
       await sql`drop table cameras`.execute(db);
     },
   },
+  '0003_camera_motion_settings': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('cameras').addColumn('motion', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('cameras').dropColumn('motion').execute();
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -63,6 +63,8 @@ export interface CamerasTable {
   status_detail: string | null;
   share_with_officers: number;
   police_may_view: number;
+  /** Per-camera motion settings as JSON (mode, sensitivity, masks); null = the defaults. */
+  motion: string | null;
   /** `config` rows are rewritten from the configuration file at every start; `api` rows are the registry's own. */
   source: string;
   created_at: number;

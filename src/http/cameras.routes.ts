@@ -7,6 +7,7 @@ import type { CameraPatch, CameraRegistry, NewCameraInput } from '../cameras/cam
 import type { Credentials } from '../cameras/credential-cipher.js';
 import type { CameraRow } from '../db/cameras.repository.js';
 import { MatThanError } from '../errors.js';
+import { motionSettingsSchema } from '../motion/motion-settings.js';
 import type { CameraStreamStats } from '../streams/camera-stream.js';
 
 export interface CamerasRoutesDeps {
@@ -33,6 +34,7 @@ const fields = {
       address: { type: ['string', 'null'], maxLength: 300 },
     },
   },
+  motion: motionSettingsSchema,
 } as const;
 const createBody = {
   type: 'object',
@@ -53,7 +55,7 @@ const createBody = {
 } as const;
 const params = { type: 'object', required: ['id'], properties: { id } } as const;
 // Camera requests are small; a big body is a mistake or an attack, refused before parsing.
-const bodyLimit = 16 * 1024;
+const bodyLimit = 64 * 1024; // room for 32 masks of 64 points
 /** A POST without a body means "no options": give the schema an empty object to check. */
 export const emptyBodyIsEmptyObject = async (req: { body: unknown }) => { req.body ??= {}; };
 

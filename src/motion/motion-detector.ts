@@ -1,21 +1,41 @@
-// Pure frame-difference motion detector on small grayscale frames.
-// No I/O, no clocks: a frame in, a verdict out, so it can be tested on synthetic pixels.
+// Pure motion detector on small frames (grey, or yuv420p when colour is wanted for day/night).
+// No I/O, no clocks: a frame in, a verdict out, so every rule is tested on synthetic pixels.
+//
+// Per pixel: |frame − background − exposure offset| against a per-cell threshold that adapts to
+// the cell's own noise. Per cell (8×8 px): changed pixels that have changed neighbours both ways
+// (rain streaks and speckle fall away) make a cell active. Cells that fire all the time (a tree,
+// a web) are muted until they calm down. Active cells form blobs; the largest must cover the
+// minimum area. A change over most of the frame (lights, IR switch, shake) re-baselines instead.
+
+import { blobsNear, cellLayout, findBlobs, type Blob, type CellLayout } from './cell-grid.js';
+import { colourfulness, frameShape, sampledMean } from './frame-checks.js';
+import type { MaskPolygon } from './masks.js';
+import { sensitivityFactors } from './motion-settings.js';
 
 export interface MotionDetectorOptions {
   width: number;
   height: number;
-  /** Grey levels above the measured noise a pixel must differ from the background. */
+  /** Grey levels above a cell's measured noise that a pixel must differ from the background. */
   pixelThreshold: number;
-  /** Fraction of the frame that must change to call it motion. */
+  /** Fraction of the analysed area the largest moving blob must cover. */
   minAreaRatio: number;
-  /** Background learning rate per frame (0..1). */
-  backgroundAlpha?: number;
-  /** Frames used to learn the background before any verdict. */
+  /** 1..10, default 5 (see motion-settings.ts). */
+  sensitivity?: number;
+  masks?: readonly MaskPolygon[];
+  /** Frames carry yuv420p chroma after the luma plane (enables day/night detection). Default false. */
+  chroma?: boolean;
+  /** Frames learned before any verdict. */
   warmupFrames?: number;
-  /** A change over this fraction of the frame is a lighting change: re-baseline, do not alert. */
+  /** A change over this fraction of the analysed cells is lighting, not an intruder: re-baseline. */
   globalChangeRatio?: number;
+  /** Frames after a re-baseline in which nothing is reported while exposure settles. */
+  settleFrames?: number;
+  /** Frames dropped after the decoder reported damage (artefacts last until the next keyframe). */
+  damageHoldFrames?: number;
+  cellSize?: number;
 }
 
+/** Normalised to the frame: 0..1. */
 export interface Box {
   x: number;
   y: number;
@@ -23,93 +43,307 @@ export interface Box {
   h: number;
 }
 
+export type SkipReason = 'warmup' | 'rebaseline' | 'settling' | 'corrupt' | 'damaged';
+
 export interface FrameVerdict {
   motion: boolean;
-  /** Fraction of pixels that changed (0..1). */
+  /** The largest blob's changed pixels over the analysed pixels (0..1). */
   score: number;
   box: Box | null;
   /** Why no verdict was reached, when motion is false for a reason other than a quiet scene. */
-  skipped?: 'warmup' | 'rebaseline';
+  skipped?: SkipReason;
+  /** The night profile (a grey, IR-lit picture) is in use. */
+  night?: boolean;
 }
 
+const MUTE_ON = 0.35;
+const MUTE_OFF = 0.08;
+/** A blob counts only if the previous frame had one within this many cells: rain and speckle do not persist. */
+const PERSIST_MARGIN = 1;
+const ACTIVITY_RATE = 1 / 8;
+const NOISE_RATE = 1 / 32;
+const NOISE_FACTOR = 3;
+const NIGHT_BELOW = 2;
+const DAY_ABOVE = 4;
+const PROFILE_FRAMES = 3;
+const NIGHT_LEVEL = 1.3;
+const NIGHT_AREA = 1.5;
+
 export class MotionDetector {
-  readonly #o: Required<MotionDetectorOptions>;
-  readonly #size: number;
-  #background: Float32Array | null = null;
+  readonly #w: number;
+  readonly #h: number;
+  readonly #n: number;
+  readonly #frameSize: number;
+  readonly #grid: CellLayout;
+  readonly #o: Required<Omit<MotionDetectorOptions, 'masks' | 'sensitivity' | 'chroma'>> & { chroma: boolean };
+  readonly #level: number;
+  readonly #area: number;
+  readonly #bg: Uint16Array;
+  readonly #hit: Uint8Array;
+  readonly #changed: Int32Array;
+  readonly #diff: Int32Array;
+  readonly #eroded: Int32Array;
+  readonly #thr: Int32Array;
+  readonly #noise: Float32Array;
+  readonly #activity: Float32Array;
+  readonly #muted: Uint8Array;
+  readonly #active: Uint8Array;
+  readonly #stack: Int32Array;
+  readonly #state: CompareState;
   #frames = 0;
-  /** Running estimate of the mean absolute difference of a quiet scene (sensor noise). */
-  #noise = 0;
+  #started = false;
+  #settle = 0;
+  #damaged = 0;
+  #rebaselineNext = false;
+  /** Last frame's blobs over the minimum area, for the persistence rule. */
+  #previous: Blob[] = [];
+  #night = false;
+  #profileVotes = 0;
 
   constructor(options: MotionDetectorOptions) {
-    this.#o = { backgroundAlpha: 0.05, warmupFrames: 3, globalChangeRatio: 0.6, ...options };
-    this.#size = options.width * options.height;
+    const { width, height } = options;
+    this.#w = width;
+    this.#h = height;
+    this.#n = width * height;
+    this.#o = {
+      warmupFrames: 15, globalChangeRatio: 0.35, settleFrames: 5, damageHoldFrames: 12, cellSize: 8,
+      ...options, chroma: options.chroma ?? false,
+    };
+    this.#frameSize = this.#o.chroma ? this.#n + 2 * Math.ceil(width / 2) * Math.ceil(height / 2) : this.#n;
+    const f = sensitivityFactors(options.sensitivity ?? 5);
+    this.#level = options.pixelThreshold * f.level;
+    this.#area = options.minAreaRatio * f.area;
+    this.#grid = cellLayout(width, height, this.#o.cellSize, options.masks ?? []);
+    const cells = this.#grid.cols * this.#grid.rows;
+    this.#bg = new Uint16Array(this.#n);
+    this.#hit = new Uint8Array(this.#n);
+    this.#changed = new Int32Array(cells);
+    this.#diff = new Int32Array(cells);
+    this.#eroded = new Int32Array(cells);
+    this.#thr = new Int32Array(cells).fill(Math.round(this.#level + NOISE_FACTOR));
+    this.#noise = new Float32Array(cells).fill(1);
+    this.#activity = new Float32Array(cells);
+    this.#muted = new Uint8Array(cells);
+    this.#active = new Uint8Array(cells);
+    this.#stack = new Int32Array(cells);
+    this.#state = {
+      bg: this.#bg, hit: this.#hit, use: this.#grid.use, thr: this.#thr, changed: this.#changed, diff: this.#diff,
+      width, height, cols: this.#grid.cols, size: this.#o.cellSize,
+    };
   }
 
+  /** Bytes per frame: width×height for grey, plus the two quarter-size chroma planes for yuv420p. */
   get frameSize(): number {
-    return this.#size;
+    return this.#frameSize;
+  }
+
+  get mutedCells(): number {
+    let n = 0;
+    for (let c = 0; c < this.#muted.length; c++) n += this.#muted[c] as number;
+    return n;
+  }
+
+  /** The decoder reported lost or damaged data: its next frames carry artefacts, so skip them. */
+  noteDamage(): void {
+    this.#damaged = this.#o.damageHoldFrames;
   }
 
   analyse(frame: Uint8Array): FrameVerdict {
-    if (frame.length !== this.#size) {
-      throw new RangeError(`frame has ${frame.length} bytes, expected ${this.#size}`);
-    }
+    if (frame.length !== this.#frameSize) throw new RangeError(`frame has ${frame.length} bytes, expected ${this.#frameSize}`);
     this.#frames++;
-    if (this.#background === null) {
-      this.#background = Float32Array.from(frame);
-      return { motion: false, score: 0, box: null, skipped: 'warmup' };
+    if (!this.#started) {
+      this.#rebaseline(frame);
+      this.#settle = 0; // the warm-up covers it
+      this.#started = true;
+      return this.#skip('warmup');
     }
-    const verdict = this.#compare(frame, this.#background);
-    if (verdict.score >= this.#o.globalChangeRatio) {
-      this.#background.set(frame);
-      return { motion: false, score: verdict.score, box: null, skipped: 'rebaseline' };
+    if (this.#damaged > 0) {
+      // Until the damage has passed, nothing is compared; then start afresh from the next frame.
+      if (--this.#damaged === 0) this.#rebaselineNext = true;
+      return this.#skip('damaged');
     }
-    this.#learn(frame, this.#background, verdict.motion);
-    if (this.#frames <= this.#o.warmupFrames) return { motion: false, score: 0, box: null, skipped: 'warmup' };
+    if (this.#rebaselineNext) {
+      this.#rebaselineNext = false;
+      this.#rebaseline(frame);
+      return this.#skip('rebaseline');
+    }
+    const shape = frameShape(frame, this.#bg, this.#w, this.#h);
+    if (shape === 'corrupt') return this.#skip('corrupt');
+    if (this.#profileChanged(frame) || shape === 'uniform') {
+      this.#rebaseline(frame);
+      return this.#skip('rebaseline');
+    }
+    const offset = sampledMean(frame, this.#n) - sampledMean(this.#bg, this.#n, 8);
+    const rawActive = this.#compare(frame, Math.round(offset));
+    if (rawActive >= this.#grid.analysedCells * this.#o.globalChangeRatio) {
+      this.#rebaseline(frame);
+      return this.#skip('rebaseline');
+    }
+    if (this.#settle > 0) {
+      this.#settle--;
+      return this.#skip('settling');
+    }
+    const verdict = this.#judge();
+    this.#learnNoise();
+    if (this.#frames <= this.#o.warmupFrames) return this.#skip('warmup');
     return verdict;
   }
 
-  #compare(frame: Uint8Array, bg: Float32Array): FrameVerdict & { meanDiff: number } {
-    const { width, pixelThreshold, minAreaRatio } = this.#o;
-    // Pixels must beat both the fixed threshold and three times the scene's noise.
-    const threshold = pixelThreshold + 3 * this.#noise;
-    let changed = 0;
-    let sumDiff = 0;
-    let minX = width;
-    let minY = Number.MAX_SAFE_INTEGER;
-    let maxX = -1;
-    let maxY = -1;
-    for (let i = 0; i < this.#size; i++) {
-      const d = Math.abs((frame[i] as number) - (bg[i] as number));
-      sumDiff += d;
-      if (d > threshold) {
-        changed++;
-        const x = i % width;
-        const y = (i - x) / width;
-        if (x < minX) minX = x;
-        if (x > maxX) maxX = x;
-        if (y < minY) minY = y;
-        maxY = y;
-      }
-    }
-    const score = changed / this.#size;
-    const motion = score >= minAreaRatio;
-    const box = changed > 0 ? { x: minX, y: minY, w: maxX - minX + 1, h: maxY - minY + 1 } : null;
-    return { motion, score, box, meanDiff: sumDiff / this.#size };
+  #skip(skipped: FrameVerdict['skipped']): FrameVerdict {
+    return { motion: false, score: 0, box: null, skipped, night: this.#night };
   }
 
-  #learn(frame: Uint8Array, bg: Float32Array, moving: boolean): void {
-    const a = this.#o.backgroundAlpha;
-    let sumDiff = 0;
-    for (let i = 0; i < this.#size; i++) {
-      const f = frame[i] as number;
-      const b = bg[i] as number;
-      sumDiff += Math.abs(f - b);
-      bg[i] = b + a * (f - b);
+  #rebaseline(frame: Uint8Array): void {
+    const bg = this.#bg;
+    const n = this.#n;
+    for (let i = 0; i < n; i++) bg[i] = (frame[i] as number) << 8;
+    this.#settle = this.#o.settleFrames;
+    this.#previous = [];
+  }
+
+  /** Day/night from colour: a sustained collapse to grey selects the night profile (and back). */
+  #profileChanged(frame: Uint8Array): boolean {
+    if (!this.#o.chroma) return false;
+    const c = colourfulness(frame, this.#n);
+    const wantsOther = this.#night ? c > DAY_ABOVE : c < NIGHT_BELOW;
+    this.#profileVotes = wantsOther ? this.#profileVotes + 1 : 0;
+    if (this.#profileVotes < PROFILE_FRAMES) return false;
+    this.#night = !this.#night;
+    this.#profileVotes = 0;
+    return true;
+  }
+
+  /** Per-pixel comparison (see compareFrame); returns the cells over their changed-pixel minimum. */
+  #compare(frame: Uint8Array, offset: number): number {
+    const { minPixels } = this.#grid;
+    this.#changed.fill(0);
+    this.#diff.fill(0);
+    compareFrame(frame, offset, this.#state);
+    let raw = 0;
+    for (let c = 0; c < this.#changed.length; c++) if ((this.#changed[c] as number) >= (minPixels[c] as number)) raw++;
+    return raw;
+  }
+
+  /** Erodes candidate cells, updates muting, and measures the largest blob. */
+  #judge(): FrameVerdict {
+    const { cols, rows, minPixels, analysedPixels } = this.#grid;
+    for (let c = 0; c < this.#active.length; c++) {
+      const candidate = (this.#changed[c] as number) >= (minPixels[c] as number);
+      const kept = candidate ? this.#erodedCount(c) : 0;
+      this.#eroded[c] = kept;
+      const active = kept >= (minPixels[c] as number) ? 1 : 0;
+      const a = (this.#activity[c] as number) + (active - (this.#activity[c] as number)) * ACTIVITY_RATE;
+      this.#activity[c] = a;
+      if (a > MUTE_ON) this.#muted[c] = 1;
+      else if (a < MUTE_OFF) this.#muted[c] = 0;
+      this.#active[c] = active === 1 && this.#muted[c] === 0 ? 1 : 0;
     }
-    // Noise is learned only from quiet frames, so a walking person does not raise the bar for itself.
-    if (!moving) {
-      const mean = sumDiff / this.#size;
-      this.#noise = this.#noise === 0 ? mean : this.#noise * 0.95 + mean * 0.05;
+    const minBlob = this.#area * (this.#night ? NIGHT_AREA : 1) * analysedPixels;
+    const blobs = findBlobs(this.#active, this.#eroded, cols, rows, minBlob, this.#stack);
+    const previous = this.#previous;
+    this.#previous = blobs;
+    // The largest blob that was already there (near enough) a frame ago: one-frame flukes never count.
+    const blob = blobs.find((b) => previous.some((p) => blobsNear(b, p, PERSIST_MARGIN)));
+    if (blob === undefined) return { motion: false, score: 0, box: null, night: this.#night };
+    return { motion: true, score: round4(blob.pixels / analysedPixels), box: this.#box(blob), night: this.#night };
+  }
+
+  #box(blob: Blob): Box {
+    const s = this.#grid.size;
+    const x0 = blob.col0 * s;
+    const y0 = blob.row0 * s;
+    return {
+      x: round4(x0 / this.#w), y: round4(y0 / this.#h),
+      w: round4((Math.min(this.#w, (blob.col1 + 1) * s) - x0) / this.#w),
+      h: round4((Math.min(this.#h, (blob.row1 + 1) * s) - y0) / this.#h),
+    };
+  }
+
+  /** Changed pixels of a cell that have a changed neighbour horizontally and vertically. */
+  #erodedCount(c: number): number {
+    const { cols, size } = this.#grid;
+    const w = this.#w;
+    const hit = this.#hit;
+    const col = c % cols;
+    const x0 = col * size;
+    const y0 = ((c - col) / cols) * size;
+    const x1 = Math.min(w, x0 + size);
+    const y1 = Math.min(this.#h, y0 + size);
+    let kept = 0;
+    for (let y = y0; y < y1; y++) {
+      for (let x = x0; x < x1; x++) {
+        const i = y * w + x;
+        if (hit[i] !== 1) continue;
+        const horizontal = (x > 0 && hit[i - 1] === 1) || (x < w - 1 && hit[i + 1] === 1);
+        const vertical = (y > 0 && hit[i - w] === 1) || (y < this.#h - 1 && hit[i + w] === 1);
+        if (horizontal && vertical) kept++;
+      }
+    }
+    return kept;
+  }
+
+  /** Thresholds follow each cell's noise, learned from frames in which that cell was quiet. */
+  #learnNoise(): void {
+    const { pixels } = this.#grid;
+    const level = this.#level * (this.#night ? NIGHT_LEVEL : 1);
+    for (let c = 0; c < this.#noise.length; c++) {
+      const n = pixels[c] as number;
+      if (n === 0 || this.#active[c] === 1) continue;
+      const mean = (this.#diff[c] as number) / n;
+      const noise = (this.#noise[c] as number) + (mean - (this.#noise[c] as number)) * NOISE_RATE;
+      this.#noise[c] = noise;
+      this.#thr[c] = Math.round(level + NOISE_FACTOR * noise);
     }
   }
+}
+
+/**
+ * The hot loop, a plain branch-free function over typed arrays so V8 keeps it tight: per pixel,
+ * the difference against the background (masked pixels count as 0), per cell the sums, and the
+ * background update — changed pixels join slowly (a parked car fades in over ~25 s), the rest quickly.
+ */
+function compareFrame(frame: Uint8Array, offset: number, m: CompareState): void {
+  const { bg, hit, use, thr, changed, diff, width, height, cols, size } = m;
+  for (let y = 0; y < height; y++) {
+    const rowCell = ((y / size) | 0) * cols;
+    const rowStart = y * width;
+    const rowEnd = rowStart + width;
+    for (let cx = 0; cx < cols; cx++) {
+      const c = rowCell + cx;
+      const t = thr[c] as number;
+      const start = rowStart + cx * size;
+      const end = Math.min(rowEnd, start + size);
+      let sumDiff = 0;
+      let count = 0;
+      for (let i = start; i < end; i++) {
+        const f = frame[i] as number;
+        const b = bg[i] as number;
+        const s = f - (b >> 8) - offset;
+        const sign = s >> 31;
+        const d = ((s ^ sign) - sign) & -(use[i] as number);
+        sumDiff += d;
+        const changedMask = (t - d) >> 31; // -1 when d > t
+        count -= changedMask;
+        hit[i] = -changedMask;
+        bg[i] = b + (((f << 8) - b) >> (4 + (3 & changedMask)));
+      }
+      diff[c] = (diff[c] as number) + sumDiff;
+      changed[c] = (changed[c] as number) + count;
+    }
+  }
+}
+
+const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
+
+interface CompareState {
+  bg: Uint16Array;
+  hit: Uint8Array;
+  use: Uint8Array;
+  thr: Int32Array;
+  changed: Int32Array;
+  diff: Int32Array;
+  width: number;
+  height: number;
+  cols: number;
+  size: number;
 }

@@ -3,13 +3,16 @@
 
 import type { Logger } from '../logger.js';
 import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
+import { gateVerdict } from '../motion/motion-gate.js';
 import { MotionDetector } from '../motion/motion-detector.js';
+import { DEFAULT_MOTION_SETTINGS, type CameraMotionSettings } from '../motion/motion-settings.js';
 import { MotionTracker, type EpisodeEvent } from '../motion/motion-tracker.js';
 import { backoffDelay } from './backoff.js';
 import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
 import { JpegChannel } from './jpeg-channel.js';
+import { writePrivacyMask, type MaskFile } from './mask-file.js';
 
 export type StreamStatus = 'starting' | 'online' | 'offline' | 'stopped';
 
@@ -24,6 +27,15 @@ export interface CameraStreamStats {
   motion: boolean;
   /** ffmpeg's process id while one runs. */
   pid: number | null;
+  mode: CameraMotionSettings['mode'];
+  /** The camera's own (ONVIF) motion state, in camera and hybrid modes. */
+  cameraMotion: boolean;
+  /** The detector runs its night profile (grey, IR-lit picture). */
+  night: boolean;
+  /** Grid cells muted for firing all the time (a tree in the wind). */
+  mutedCells: number;
+  /** Decoder errors (lost or damaged data) reported by ffmpeg; frames after them are not compared. */
+  decodeErrors: number;
 }
 
 export interface EpisodeImages {
@@ -47,12 +59,17 @@ export interface CameraStreamDeps {
   offlineGraceMs: number;
   /** Installed ffmpeg's major version: the RTSP socket timeout option was renamed in 5.0. */
   ffmpegMajor: number;
+  /** hybrid mode: how long after a camera-side motion event our detector may confirm it. */
+  hybridWindowMs?: number;
   now?: () => number;
 }
 
 /** A run that delivered frames for this long resets the back-off to its first step. */
 const HEALTHY_RUN_MS = 30_000;
 const SNAPSHOT_WAIT_MS = 1000;
+const HYBRID_WINDOW_MS = 10_000;
+/** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
+const DECODE_DAMAGE = /error while decoding|concealing \d+ .*errors|corrupt|missing picture|Invalid NAL|co located POCs unavailable|mmco|left block unavailable|top block unavailable|out of range intra chroma pred|cabac decode .* failed|negative number of zero coeffs|Reference \d+ >=/i;
 
 export class CameraStream {
   readonly camera: CameraConfig;
@@ -64,6 +81,8 @@ export class CameraStream {
   readonly #offlineGraceMs: number;
   readonly #ffmpegMajor: number;
   readonly #now: () => number;
+  readonly #settings: CameraMotionSettings;
+  readonly #hybridWindowMs: number;
   readonly #jpegs = new JpegChannel();
   readonly #thumbs = new JpegChannel();
   /** What consumers were last told: null before the first report. */
@@ -79,6 +98,11 @@ export class CameraStream {
   #runStartedAt = 0;
   #lastFrameAt: number | null = null;
   #restarts = 0;
+  #decodeErrors = 0;
+  #night = false;
+  #detector: MotionDetector | null = null;
+  #maskFile: MaskFile | null = null;
+  #cameraSide = { active: false, lastActiveAt: null as number | null };
   #restartTimer: NodeJS.Timeout | null = null;
   #watchdog: NodeJS.Timeout | null = null;
   /** Episodes leave in order: an `end` never overtakes the `start` still waiting for its snapshot. */
@@ -94,6 +118,8 @@ export class CameraStream {
     this.#offlineGraceMs = deps.offlineGraceMs;
     this.#ffmpegMajor = deps.ffmpegMajor;
     this.#now = deps.now ?? Date.now;
+    this.#settings = camera.motion ?? DEFAULT_MOTION_SETTINGS;
+    this.#hybridWindowMs = deps.hybridWindowMs ?? HYBRID_WINDOW_MS;
     this.#tracker = this.#newTracker();
   }
 
@@ -108,10 +134,23 @@ export class CameraStream {
       lastFrameAt: this.#lastFrameAt === null ? null : new Date(this.#lastFrameAt).toISOString(),
       motion: this.#tracker.active,
       pid: this.#proc?.pid ?? null,
+      mode: this.#settings.mode,
+      cameraMotion: this.#cameraSide.active,
+      night: this.#night,
+      mutedCells: this.#detector?.mutedCells ?? 0,
+      decodeErrors: this.#decodeErrors,
     };
   }
 
+  /** The camera's own motion state (its ONVIF events), used by the camera and hybrid modes. */
+  cameraMotion(active: boolean, at: number): void {
+    this.#cameraSide.active = active;
+    if (active) this.#cameraSide.lastActiveAt = at;
+    else if (this.#cameraSide.lastActiveAt !== null) this.#cameraSide.lastActiveAt = at;
+  }
+
   async start(): Promise<void> {
+    this.#maskFile = await writePrivacyMask(this.#settings.masks);
     await this.#jpegs.start();
     await this.#thumbs.start();
     this.#closing = false;
@@ -131,6 +170,8 @@ export class CameraStream {
     await this.#emitChain;
     await this.#jpegs.close();
     await this.#thumbs.close();
+    await this.#maskFile?.remove();
+    this.#maskFile = null;
     this.#status = 'stopped';
   }
 
@@ -157,13 +198,20 @@ export class CameraStream {
       thumbnailWidth: this.#stream.thumbnailWidth,
       snapshotTarget: this.#jpegs.target,
       thumbnailTarget: this.#thumbs.target,
+      privacyMaskFile: this.#maskFile?.path ?? null,
     });
     const detector = new MotionDetector({
       width: m.width,
       height: m.height,
       pixelThreshold: m.pixelThreshold,
       minAreaRatio: m.minAreaRatio,
+      sensitivity: this.#settings.sensitivity,
+      masks: this.#settings.masks,
+      chroma: true,
+      // Artefacts of lost data last until the next keyframe: hold about 2.5 s.
+      damageHoldFrames: Math.max(2, Math.ceil(m.fps * 2.5)),
     });
+    this.#detector = detector;
     const splitter = new FixedFrameSplitter(detector.frameSize);
     const proc = new FfmpegProcess(spec, this.#stream.ffmpegPath);
     this.#proc = proc;
@@ -176,8 +224,10 @@ export class CameraStream {
       for (const frame of splitter.push(chunk)) this.#onFrame(detector, frame);
     });
     proc.on('stderr', (line) => {
-      // ffmpeg's chatter matters until the stream is up; after that only its final words (on exit).
+      // ffmpeg's chatter matters until the stream is up; after that only decoder damage (frames after
+      // it are not compared) and its final words (on exit).
       if (this.#runFrames === 0) this.#log.warn({ ffmpeg: line }, 'ffmpeg reported a problem');
+      else if (DECODE_DAMAGE.test(line)) this.#onDamage(detector, line);
     });
     proc.on('exit', (exit) => this.#onExit(proc, exit));
     this.#log.debug({ command: describeSpec(spec) }, 'starting ffmpeg');
@@ -195,8 +245,17 @@ export class CameraStream {
       this.#log.info('stream online');
       if (this.#reportedOnline !== true) this.#reportHealth(true, at);
     }
-    const episode = this.#tracker.update(detector.analyse(frame), at);
+    const verdict = gateVerdict(this.#settings.mode, detector.analyse(frame), this.#cameraSide, at, this.#hybridWindowMs);
+    this.#night = verdict.night === true;
+    const episode = this.#tracker.update(verdict, at);
     if (episode) this.#emit(episode, this.#runFrames);
+  }
+
+  #onDamage(detector: MotionDetector, line: string): void {
+    this.#decodeErrors++;
+    detector.noteDamage();
+    // One line per burst is enough for an operator; the count is in the stats.
+    if (this.#decodeErrors % 100 === 1) this.#log.warn({ ffmpeg: line, decodeErrors: this.#decodeErrors }, 'decoder reported damaged data; skipping frames until it passes');
   }
 
   #emit(episode: EpisodeEvent, frameSeq: number): void {

@@ -19,6 +19,14 @@ export interface AnalysisSpec {
   /** Where ffmpeg sends the JPEG streams (ffmpeg output URLs such as unix:/run/x.sock). */
   snapshotTarget: string;
   thumbnailTarget: string;
+  /** A PAM image (opaque black = private) laid over every frame before anything is analysed or encoded. */
+  privacyMaskFile?: string | null;
+}
+
+/** Inputs after the camera: local files only (the privacy mask). */
+export interface FfmpegInput {
+  url: string;
+  options: string[];
 }
 
 export interface FfmpegOutput {
@@ -30,17 +38,25 @@ export interface FfmpegOutput {
 export interface FfmpegSpec {
   inputOptions: string[];
   input: string;
+  extraInputs: FfmpegInput[];
   globalOptions: string[];
   complexFilter: string;
   outputs: FfmpegOutput[];
 }
 
 /**
- * One ffmpeg per camera, three outputs from one decode: small grey frames for the detector on stdout,
- * and JPEGs (snapshot and phone-sized thumbnail) of the same frames, so a snapshot shows the moment that triggered.
+ * One ffmpeg per camera, three outputs from one decode: small yuv420p frames for the detector on
+ * stdout (the chroma tells day from IR night), and JPEGs (snapshot and phone-sized thumbnail) of the
+ * same frames, so a snapshot shows the moment that triggered. Privacy masks are painted over first.
  */
 export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
   const fps = Number.isInteger(s.fps) ? String(s.fps) : s.fps.toFixed(3);
+  const mask = s.privacyMaskFile ?? null;
+  // The mask image is one frame: scale2ref fits it to the camera's size, overlay repeats it forever.
+  const head = mask === null
+    ? `[0:v]fps=${fps},split=2[d][s];`
+    : `[0:v]fps=${fps}[f];[1:v]format=rgba[pm];[pm][f]scale2ref=flags=neighbor[pms][fr];` +
+      `[fr][pms]overlay=eof_action=repeat,split=2[d][s];`;
   return {
     inputOptions: [
       '-protocol_whitelist', PROTOCOL_WHITELIST,
@@ -51,14 +67,15 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
       '-probesize', '500000',
     ],
     input: s.rtspUrl,
+    extraInputs: mask === null ? [] : [{ url: mask, options: ['-protocol_whitelist', 'file', '-f', 'image2'] }],
     globalOptions: ['-hide_banner', '-nostats', '-loglevel', 'error'],
     complexFilter:
-      `[0:v]fps=${fps},split=2[d][s];` +
-      `[d]scale=${s.width}:${s.height}:flags=area,format=gray[det];` +
+      head +
+      `[d]scale=${s.width}:${s.height}:flags=area,format=yuv420p[det];` +
       `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p,split=2[snap][t];` +
       `[t]scale='min(${s.thumbnailWidth},iw)':-2[thumb]`,
     outputs: [
-      { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'gray'] },
+      { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'yuv420p'] },
       { target: s.snapshotTarget, options: ['-map', '[snap]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5'] },
       // Thumbnails for phones on weak links: a few KB each.
       { target: s.thumbnailTarget, options: ['-map', '[thumb]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '8'] },
@@ -71,6 +88,7 @@ export function specToArgv(spec: FfmpegSpec): string[] {
   return [
     ...spec.inputOptions,
     '-i', spec.input,
+    ...spec.extraInputs.flatMap((x) => [...x.options, '-i', x.url]),
     ...spec.globalOptions,
     '-filter_complex', spec.complexFilter,
     ...spec.outputs.flatMap((o) => [...o.options, o.target === 'stdout' ? 'pipe:1' : o.target]),

@@ -38,6 +38,7 @@ export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
     super();
     const cmd = ffmpeg({ stdoutLines: STDERR_TAIL_LINES }).setFfmpegPath(ffmpegPath);
     cmd.input(spec.input).inputOptions(spec.inputOptions);
+    for (const extra of spec.extraInputs) cmd.input(extra.url).inputOptions(extra.options);
     cmd.addOptions(spec.globalOptions);
     cmd.complexFilter(spec.complexFilter);
     for (const out of spec.outputs) {

@@ -33,3 +33,24 @@ export function withBox(frame: Uint8Array, width: number, box: { x: number; y: n
   }
   return out;
 }
+
+/** A yuv420p frame: the luma plane followed by constant U and V planes (128 = no colour). */
+export function withChroma(luma: Uint8Array, width: number, height: number, u: number, v: number): Uint8Array {
+  const quarter = Math.ceil(width / 2) * Math.ceil(height / 2);
+  const out = new Uint8Array(luma.length + 2 * quarter);
+  out.set(luma);
+  out.fill(u, luma.length, luma.length + quarter);
+  out.fill(v, luma.length + quarter);
+  return out;
+}
+
+/** Thin bright streaks (1 px wide, `length` px tall) at random places: rain in front of the lens. */
+export function withRain(frame: Uint8Array, width: number, height: number, streaks: number, length: number, random: () => number): Uint8Array {
+  const out = Uint8Array.from(frame);
+  for (let s = 0; s < streaks; s++) {
+    const x = Math.floor(random() * width);
+    const y0 = Math.floor(random() * (height - length));
+    for (let y = y0; y < y0 + length; y++) out[y * width + x] = 235;
+  }
+  return out;
+}

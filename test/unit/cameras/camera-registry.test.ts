@@ -1,6 +1,7 @@
 // The registry against a real SQLite database and a real ONVIF simulator: what it stores, and what
 // it announces to the stream supervisor.
 import t from 'tap';
+import { DEFAULT_MOTION_SETTINGS } from '../../../src/motion/motion-settings.js';
 import { CameraRegistry, type CameraChange } from '../../../src/cameras/camera-registry.js';
 import { CredentialCipher, newSecretKey } from '../../../src/cameras/credential-cipher.js';
 import { CamerasRepository } from '../../../src/db/cameras.repository.js';
@@ -36,7 +37,7 @@ t.test('config cameras are seeded, credentials encrypted; config wins and stale 
   t.same(rows.map((r) => [r.id, r.name, r.source, r.kind, r.rtsp_url]), [['gate', 'Gate 2', 'config', 'public', 'rtsp://10.0.0.5/s1']]);
   t.notMatch(rows[0]!.credentials ?? '', /p@ss|p%40ss/);
   await registry.start();
-  t.same(changes, [{ id: 'gate', camera: { ...cam, name: 'Gate 2', kind: 'public' } }], 'announced with credentials, in memory');
+  t.same(changes, [{ id: 'gate', camera: { ...cam, name: 'Gate 2', kind: 'public', motion: DEFAULT_MOTION_SETTINGS, onvif: null } }], 'announced with credentials, in memory');
   await t.rejects(registry.update('gate', { zone: 'z2' }), { code: 'CAMERA_FROM_CONFIG' });
   await t.rejects(registry.remove('gate'), { code: 'CAMERA_FROM_CONFIG' });
 

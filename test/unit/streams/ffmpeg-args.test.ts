@@ -21,12 +21,12 @@ t.test('the protocol whitelist and RTSP options come before the input', async (t
   t.equal(argv.filter((a) => a === '-i').length, 1, 'exactly one input');
 });
 
-t.test('grey frames of the analysis size on stdout, JPEGs to the snapshot target', async (t) => {
+t.test('yuv420p frames of the analysis size on stdout, JPEGs to the snapshot target', async (t) => {
   t.match(spec.complexFilter, /fps=5,split=2/);
   t.match(spec.complexFilter, /scale=160:90/);
-  t.match(spec.complexFilter, /format=gray\[det\]/);
+  t.match(spec.complexFilter, /format=yuv420p\[det\]/);
   t.match(spec.complexFilter, /scale='min\(640,iw\)':-2/);
-  t.same(argv.slice(argv.indexOf('[det]') - 1, argv.indexOf('pipe:1') + 1), ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'gray', 'pipe:1']);
+  t.same(argv.slice(argv.indexOf('[det]') - 1, argv.indexOf('pipe:1') + 1), ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1']);
   t.equal(argv[argv.indexOf('[snap]') + 4], 'mjpeg');
   t.equal(argv[argv.indexOf('[snap]') + 7], 'unix:/tmp/x/snap.sock');
   t.match(spec.complexFilter, /\[t\]scale='min\(192,iw\)':-2\[thumb\]/);
@@ -42,4 +42,20 @@ t.test('fractional fps and the description hides credentials', async (t) => {
   const d = describeSpec(spec);
   t.notMatch(d, /s3cret/);
   t.match(d, /rtsp:\/\/\*\*\*@10\.0\.0\.9/);
+});
+
+t.test('a privacy mask is a second, file-only input laid over every frame before the split', async (t) => {
+  const masked = buildAnalysisSpec({
+    rtspUrl: 'rtsp://h/s', fps: 5, width: 320, height: 180, rtspTimeoutSec: 5, ffmpegMajor: 5, snapshotWidth: 640,
+    thumbnailWidth: 192, snapshotTarget: 'unix:/s', thumbnailTarget: 'unix:/t', privacyMaskFile: '/tmp/m/privacy.pam',
+  });
+  const a = specToArgv(masked);
+  t.equal(a.filter((x) => x === '-i').length, 2);
+  t.equal(a[a.indexOf('-i') + 1], 'rtsp://h/s', 'the camera is input 0');
+  const second = a.lastIndexOf('-i');
+  t.equal(a[second + 1], '/tmp/m/privacy.pam');
+  t.same(a.slice(second - 4, second), ['-protocol_whitelist', 'file', '-f', 'image2'], 'the mask input may open files only');
+  t.equal(a[a.indexOf('-protocol_whitelist') + 1], PROTOCOL_WHITELIST, 'the camera input keeps the network-only whitelist');
+  t.match(masked.complexFilter, /^\[0:v\]fps=5\[f\];\[1:v\]format=rgba\[pm\];\[pm\]\[f\]scale2ref=flags=neighbor\[pms\]\[fr\];\[fr\]\[pms\]overlay=eof_action=repeat,split=2\[d\]\[s\];/);
+  t.same(spec.extraInputs, [], 'no mask, no second input');
 });
