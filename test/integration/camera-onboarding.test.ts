@@ -136,6 +136,13 @@ t.test('register by RTSP URL: credentials split out; only rtsp(s) accepted', asy
   t.match(res.json(), { camera: { id: 'ngo-3', kind: 'household', shareWithOfficers: false, hasCredentials: true, rtspUrl: rtsp.url('lane'), onvif: null } });
   t.notMatch(res.body, RTSP_PASSWORD);
   await waitFor('the lane stream', () => (streamOf('ngo-3')?.framesAnalysed ?? 0) > 0);
+  const pid = streamOf('ngo-3')?.pid;
+  // The household draws a privacy mask and chooses its sensitivity: the stream restarts with them.
+  const motion = { sensitivity: 6, masks: [{ kind: 'privacy', points: [[0, 0], [0.4, 0], [0.4, 0.3], [0, 0.3]] }] };
+  const patched = await api('PATCH', '/api/cameras/ngo-3', { motion });
+  t.equal(patched.statusCode, 200, patched.body);
+  t.same(patched.json().camera.motion, { mode: 'server', ...motion });
+  await waitFor('a new ffmpeg with the mask', () => { const s = streamOf('ngo-3'); return s && s.pid !== null && s.pid !== pid && s.framesAnalysed > 0; });
   t.equal((await api('POST', '/api/cameras/ngo-3/probe')).json().error.code, 'CAMERA_NOT_ONVIF');
   t.equal((await api('DELETE', '/api/cameras/ngo-3')).statusCode, 204);
 
@@ -154,7 +161,11 @@ t.test('malformed requests: 4xx with a stable code', async (t) => {
     ['neither', { name: 'x' }, 400, 'VALIDATION_FAILED'],
     ['bad id', { id: '../x', name: 'x', rtspUrl: 'rtsp://h/s' }, 400, 'VALIDATION_FAILED'],
     ['household without household', { name: 'x', kind: 'household', rtspUrl: 'rtsp://h/s' }, 400, 'VALIDATION_FAILED'],
-    ['oversized body', { name: 'x', rtspUrl: `rtsp://h/${'a'.repeat(20_000)}` }, 413, 'PAYLOAD_TOO_LARGE'],
+    ['oversized body', { name: 'x', rtspUrl: `rtsp://h/${'a'.repeat(70_000)}` }, 413, 'PAYLOAD_TOO_LARGE'],
+    ['unknown motion mode', { name: 'x', rtspUrl: 'rtsp://h/s', motion: { mode: 'magic' } }, 400, 'VALIDATION_FAILED'],
+    ['sensitivity out of range', { name: 'x', rtspUrl: 'rtsp://h/s', motion: { sensitivity: 0 } }, 400, 'VALIDATION_FAILED'],
+    ['mask point off the frame', { name: 'x', rtspUrl: 'rtsp://h/s', motion: { masks: [{ kind: 'privacy', points: [[0, 0], [1.2, 0], [1, 1]] }] } }, 400, 'VALIDATION_FAILED'],
+    ['mask with two points', { name: 'x', rtspUrl: 'rtsp://h/s', motion: { masks: [{ kind: 'ignore', points: [[0, 0], [1, 1]] }] } }, 400, 'VALIDATION_FAILED'],
   ];
   for (const [what, payload, status, code] of cases) {
     const res = await api('POST', '/api/cameras', payload);

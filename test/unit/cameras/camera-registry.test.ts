@@ -93,3 +93,18 @@ t.test('rtsp add validates the URL; a household camera needs its household', asy
   const { camera } = await registry.add({ name: 'Ngõ 3', householdId: 'ho-17', rtspUrl: 'rtsp://u:pw@h/s' });
   t.match(camera, { kind: 'household', share_with_officers: 0, police_may_view: 0, rtsp_url: 'rtsp://h/s' });
 });
+
+t.test('motion settings: stored with the camera, patched in part, announced to the stream, refused when wrong', async (t) => {
+  const { registry, changes } = await setup(t);
+  const mask = { kind: 'privacy' as const, points: [[0, 0], [0.5, 0], [0.5, 0.5]] as Array<[number, number]> };
+  const { camera } = await registry.add({ name: 'Sân nhà', householdId: 'hh-7', rtspUrl: 'rtsp://10.0.0.7/s', motion: { sensitivity: 7, masks: [mask] } });
+  t.same(JSON.parse(camera.motion ?? 'null'), { mode: 'server', sensitivity: 7, masks: [mask] });
+  t.same(changes.at(-1)?.camera?.motion, { mode: 'server', sensitivity: 7, masks: [mask] }, 'the stream gets the settings');
+  const patched = await registry.update(camera.id, { motion: { mode: 'hybrid' } });
+  t.same(JSON.parse(patched.motion ?? 'null'), { mode: 'hybrid', sensitivity: 7, masks: [mask] }, 'a partial patch keeps the masks');
+  t.same(changes.at(-1)?.camera?.motion?.mode, 'hybrid', 'the change restarts the stream with the new mode');
+  await t.rejects(registry.update(camera.id, { motion: { masks: [{ kind: 'privacy', points: [[0, 0], [2, 0], [1, 1]] }] } }), { code: 'VALIDATION_FAILED', message: /point 1/ });
+  const plain = await registry.add({ name: 'Cổng', rtspUrl: 'rtsp://10.0.0.8/s' });
+  t.equal(plain.camera.motion, null, 'defaults are stored as null');
+  t.same(changes.at(-1)?.camera?.motion, DEFAULT_MOTION_SETTINGS);
+});
