@@ -1,32 +1,64 @@
-// Keeps one CameraStream per camera; add and remove while running.
+// Keeps one CameraStream per camera; add and remove while running. Cameras in `camera` or `hybrid`
+// mode also get the camera's own ONVIF motion events, fed into their stream.
 
 import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
+import type { Logger } from '../logger.js';
 import { CameraStream, type CameraStreamDeps, type CameraStreamStats } from './camera-stream.js';
+
+export interface CameraEventTarget {
+  host: string;
+  port: number;
+  username?: string;
+  password?: string;
+}
+
+/** The camera-side motion source (ONVIF PullPoint subscriptions): what the supervisor needs of it. */
+export interface CameraMotionSource {
+  watch(cameraId: string, target: CameraEventTarget, listener: (active: boolean, at: number) => void): void;
+  unwatch(cameraId: string): Promise<void>;
+}
+
+export interface StreamSupervisorDeps extends CameraStreamDeps {
+  cameraMotion?: CameraMotionSource;
+}
 
 export class StreamSupervisor {
   readonly #streams = new Map<string, CameraStream>();
   readonly #motion: MotionConfig;
   readonly #stream: StreamConfig;
-  readonly #deps: CameraStreamDeps;
+  readonly #deps: StreamSupervisorDeps;
+  readonly #log: Logger;
 
-  constructor(motion: MotionConfig, stream: StreamConfig, deps: CameraStreamDeps) {
+  constructor(motion: MotionConfig, stream: StreamConfig, deps: StreamSupervisorDeps) {
     this.#motion = motion;
     this.#stream = stream;
     this.#deps = deps;
+    this.#log = deps.logger;
   }
 
   async add(camera: CameraConfig): Promise<void> {
     await this.remove(camera.id);
-    const s = new CameraStream(camera, this.#motion, this.#stream, this.#deps);
+    const effective = this.#withUsableMode(camera);
+    const s = new CameraStream(effective, this.#motion, this.#stream, this.#deps);
     this.#streams.set(camera.id, s);
     await s.start();
+    const mode = effective.motion?.mode ?? 'server';
+    if (mode !== 'server' && effective.onvif && this.#deps.cameraMotion) {
+      this.#deps.cameraMotion.watch(camera.id, effective.onvif, (active, at) => s.cameraMotion(active, at));
+    }
   }
 
   async remove(cameraId: string): Promise<void> {
     const s = this.#streams.get(cameraId);
     if (!s) return;
     this.#streams.delete(cameraId);
+    await this.#deps.cameraMotion?.unwatch(cameraId);
     await s.close();
+  }
+
+  /** The camera's own motion state, by camera id (unknown ids are ignored). */
+  cameraMotion(cameraId: string, active: boolean, at: number): void {
+    this.#streams.get(cameraId)?.cameraMotion(active, at);
   }
 
   stats(): CameraStreamStats[] {
@@ -34,8 +66,22 @@ export class StreamSupervisor {
   }
 
   async close(): Promise<void> {
-    const all = [...this.#streams.values()];
+    const all = [...this.#streams.entries()];
     this.#streams.clear();
-    await Promise.all(all.map((s) => s.close()));
+    await Promise.all(all.map(async ([id, s]) => {
+      await this.#deps.cameraMotion?.unwatch(id);
+      await s.close();
+    }));
+  }
+
+  /**
+   * Camera-side events are never the only source: a camera without an ONVIF address (or with no
+   * event source running) cannot send them, so its `camera`/`hybrid` mode falls back to `server`.
+   */
+  #withUsableMode(camera: CameraConfig): CameraConfig {
+    const mode = camera.motion?.mode ?? 'server';
+    if (mode === 'server' || (camera.onvif && this.#deps.cameraMotion)) return camera;
+    this.#log.warn({ cameraId: camera.id, mode }, 'camera has no ONVIF event source; analysing it in server mode');
+    return { ...camera, motion: { ...camera.motion!, mode: 'server' } };
   }
 }
