@@ -60,13 +60,19 @@ export function cellLayout(width: number, height: number, size: number, masks: r
   return { cols, rows, size, use, pixels, minPixels, analysedCells, analysedPixels };
 }
 
-/** The 8-connected groups of active cells with at least `minPixels` changed pixels, largest first. */
-export function findBlobs(active: Uint8Array, weight: Int32Array, cols: number, rows: number, minPixels: number, stack: Int32Array): Blob[] {
+/**
+ * The 8-connected groups of active cells with at least `minPixels` changed pixels and at least one
+ * cell outside `fringe` (cells next to muted ones), largest first.
+ */
+export function findBlobs(
+  active: Uint8Array, weight: Int32Array, fringe: Uint8Array, cols: number, rows: number, minPixels: number, stack: Int32Array,
+): Blob[] {
   const seen = new Uint8Array(active.length);
   const blobs: Blob[] = [];
   for (let start = 0; start < active.length; start++) {
     if (active[start] === 0 || seen[start] === 1) continue;
     const blob: Blob = { pixels: 0, cells: 0, col0: cols, row0: rows, col1: -1, row1: -1 };
+    let core = 0;
     let top = 0;
     stack[top++] = start;
     seen[start] = 1;
@@ -76,6 +82,7 @@ export function findBlobs(active: Uint8Array, weight: Int32Array, cols: number, 
       const row = (c - col) / cols;
       blob.pixels += weight[c] as number;
       blob.cells++;
+      core += 1 - (fringe[c] as number);
       if (col < blob.col0) blob.col0 = col;
       if (col > blob.col1) blob.col1 = col;
       if (row < blob.row0) blob.row0 = row;
@@ -94,7 +101,7 @@ export function findBlobs(active: Uint8Array, weight: Int32Array, cols: number, 
         }
       }
     }
-    if (blob.pixels >= minPixels) blobs.push(blob);
+    if (blob.pixels >= minPixels && core > 0) blobs.push(blob);
   }
   return blobs.sort((a, b) => b.pixels - a.pixels);
 }
@@ -102,4 +109,17 @@ export function findBlobs(active: Uint8Array, weight: Int32Array, cols: number, 
 /** Whether two blobs' cell boxes touch once one is grown by `margin` cells. */
 export function blobsNear(a: Blob, b: Blob, margin: number): boolean {
   return a.col0 - margin <= b.col1 && b.col0 <= a.col1 + margin && a.row0 - margin <= b.row1 && b.row0 <= a.row1 + margin;
+}
+
+/** Marks the cells next to (or on) a muted cell: the reach of a swaying branch beyond its usual cells. */
+export function fringeOf(muted: Uint8Array, cols: number, rows: number, out: Uint8Array): void {
+  out.fill(0);
+  for (let c = 0; c < muted.length; c++) {
+    if (muted[c] === 0) continue;
+    const col = c % cols;
+    const row = (c - col) / cols;
+    for (let r = Math.max(0, row - 1); r <= Math.min(rows - 1, row + 1); r++) {
+      for (let k = Math.max(0, col - 1); k <= Math.min(cols - 1, col + 1); k++) out[r * cols + k] = 1;
+    }
+  }
 }

@@ -7,7 +7,7 @@
 // a web) are muted until they calm down. Active cells form blobs; the largest must cover the
 // minimum area. A change over most of the frame (lights, IR switch, shake) re-baselines instead.
 
-import { blobsNear, cellLayout, findBlobs, type Blob, type CellLayout } from './cell-grid.js';
+import { blobsNear, cellLayout, findBlobs, fringeOf, type Blob, type CellLayout } from './cell-grid.js';
 import { colourfulness, frameShape, sampledMean } from './frame-checks.js';
 import type { MaskPolygon } from './masks.js';
 import { sensitivityFactors } from './motion-settings.js';
@@ -56,11 +56,12 @@ export interface FrameVerdict {
   night?: boolean;
 }
 
-const MUTE_ON = 0.35;
-const MUTE_OFF = 0.08;
+const MUTE_ON = 0.2;
+const MUTE_OFF = 0.05;
 /** A blob counts only if the previous frame had one within this many cells: rain and speckle do not persist. */
 const PERSIST_MARGIN = 1;
-const ACTIVITY_RATE = 1 / 8;
+/** Activity is a running mean over the first frames, then an average over about 30 s (at 5 fps). */
+const ACTIVITY_WINDOW = 150;
 const NOISE_RATE = 1 / 32;
 const NOISE_FACTOR = 3;
 const NIGHT_BELOW = 2;
@@ -88,6 +89,7 @@ export class MotionDetector {
   readonly #activity: Float32Array;
   readonly #muted: Uint8Array;
   readonly #active: Uint8Array;
+  readonly #fringe: Uint8Array;
   readonly #stack: Int32Array;
   readonly #state: CompareState;
   #frames = 0;
@@ -99,6 +101,7 @@ export class MotionDetector {
   #previous: Blob[] = [];
   #night = false;
   #profileVotes = 0;
+  #colour = -1;
 
   constructor(options: MotionDetectorOptions) {
     const { width, height } = options;
@@ -125,6 +128,7 @@ export class MotionDetector {
     this.#activity = new Float32Array(cells);
     this.#muted = new Uint8Array(cells);
     this.#active = new Uint8Array(cells);
+    this.#fringe = new Uint8Array(cells);
     this.#stack = new Int32Array(cells);
     this.#state = {
       bg: this.#bg, hit: this.#hit, use: this.#grid.use, thr: this.#thr, changed: this.#changed, diff: this.#diff,
@@ -205,9 +209,13 @@ export class MotionDetector {
   #profileChanged(frame: Uint8Array): boolean {
     if (!this.#o.chroma) return false;
     const c = colourfulness(frame, this.#n);
+    const before = this.#colour;
+    this.#colour = c;
+    // The IR-cut filter clicking (or coloured light switching) changes the colour at a stroke.
+    const jump = before >= 0 && Math.abs(c - before) > Math.max(1.5, 0.4 * Math.max(c, before));
     const wantsOther = this.#night ? c > DAY_ABOVE : c < NIGHT_BELOW;
     this.#profileVotes = wantsOther ? this.#profileVotes + 1 : 0;
-    if (this.#profileVotes < PROFILE_FRAMES) return false;
+    if (this.#profileVotes < PROFILE_FRAMES) return jump;
     this.#night = !this.#night;
     this.#profileVotes = 0;
     return true;
@@ -227,19 +235,22 @@ export class MotionDetector {
   /** Erodes candidate cells, updates muting, and measures the largest blob. */
   #judge(): FrameVerdict {
     const { cols, rows, minPixels, analysedPixels } = this.#grid;
+    const rate = 1 / Math.min(this.#frames, ACTIVITY_WINDOW);
     for (let c = 0; c < this.#active.length; c++) {
       const candidate = (this.#changed[c] as number) >= (minPixels[c] as number);
       const kept = candidate ? this.#erodedCount(c) : 0;
       this.#eroded[c] = kept;
       const active = kept >= (minPixels[c] as number) ? 1 : 0;
-      const a = (this.#activity[c] as number) + (active - (this.#activity[c] as number)) * ACTIVITY_RATE;
+      const a = (this.#activity[c] as number) + (active - (this.#activity[c] as number)) * rate;
       this.#activity[c] = a;
       if (a > MUTE_ON) this.#muted[c] = 1;
       else if (a < MUTE_OFF) this.#muted[c] = 0;
       this.#active[c] = active === 1 && this.#muted[c] === 0 ? 1 : 0;
     }
     const minBlob = this.#area * (this.#night ? NIGHT_AREA : 1) * analysedPixels;
-    const blobs = findBlobs(this.#active, this.#eroded, cols, rows, minBlob, this.#stack);
+    // A blob only on and around muted cells is the branch reaching a little further than usual.
+    fringeOf(this.#muted, cols, rows, this.#fringe);
+    const blobs = findBlobs(this.#active, this.#eroded, this.#fringe, cols, rows, minBlob, this.#stack);
     const previous = this.#previous;
     this.#previous = blobs;
     // The largest blob that was already there (near enough) a frame ago: one-frame flukes never count.
@@ -282,13 +293,14 @@ export class MotionDetector {
     return kept;
   }
 
-  /** Thresholds follow each cell's noise, learned from frames in which that cell was quiet. */
+  /** Thresholds follow each cell's noise, learned from frames in which that cell was quiet and not muted. */
   #learnNoise(): void {
     const { pixels } = this.#grid;
     const level = this.#level * (this.#night ? NIGHT_LEVEL : 1);
     for (let c = 0; c < this.#noise.length; c++) {
       const n = pixels[c] as number;
-      if (n === 0 || this.#active[c] === 1) continue;
+      // Muted cells keep their threshold: learning the branch as "noise" would unmute it and fire again.
+      if (n === 0 || this.#active[c] === 1 || this.#muted[c] === 1) continue;
       const mean = (this.#diff[c] as number) / n;
       const noise = (this.#noise[c] as number) + (mean - (this.#noise[c] as number)) * NOISE_RATE;
       this.#noise[c] = noise;
