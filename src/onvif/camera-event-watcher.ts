@@ -90,8 +90,9 @@ class Watch {
 
   get #signal(): AbortSignal { return this.#abort.signal; }
 
-  #request(extraMs = 0, signal: AbortSignal | undefined = this.#signal): RequestOptions {
-    return { timeoutMs: this.s.requestTimeoutMs + extraMs, maxReplyBytes: this.s.maxReplyBytes, signal };
+  /** `abortable: false` for Unsubscribe, which runs after the watch's signal has aborted. */
+  #request(extraMs = 0, abortable = true): RequestOptions {
+    return { timeoutMs: this.s.requestTimeoutMs + extraMs, maxReplyBytes: this.s.maxReplyBytes, ...(abortable ? { signal: this.#signal } : {}) };
   }
 
   async #run(): Promise<void> {
@@ -165,7 +166,7 @@ class Watch {
 
   async #unsubscribe(sub: PullPointSubscription): Promise<void> {
     try {
-      await unsubscribe(this.target, sub, this.#clock, this.#request(0, undefined));
+      await unsubscribe(this.target, sub, this.#clock, this.#request(0, false));
     } catch (err) {
       this.log.debug({ err: (err as Error).message }, 'camera event unsubscribe failed (it expires on its own)');
     }
