@@ -16,7 +16,9 @@ export interface XmlElement {
   text: string;
 }
 
-export class XmlError extends Error {}
+export class XmlError extends Error {
+  override name = 'XmlError';
+}
 
 export interface XmlLimits { maxDepth: number; maxElements: number }
 const DEFAULT_LIMITS: XmlLimits = { maxDepth: 48, maxElements: 20_000 };
