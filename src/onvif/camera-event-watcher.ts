@@ -90,7 +90,7 @@ class Watch {
 
   get #signal(): AbortSignal { return this.#abort.signal; }
 
-  /** `abortable: false` for Unsubscribe, which runs after the watch's signal has aborted. */
+  /** `abortable: false` for requests with side effects on the camera (Create) or that run after stop (Unsubscribe). */
   #request(extraMs = 0, abortable = true): RequestOptions {
     return { timeoutMs: this.s.requestTimeoutMs + extraMs, maxReplyBytes: this.s.maxReplyBytes, ...(abortable ? { signal: this.#signal } : {}) };
   }
@@ -137,7 +137,8 @@ class Watch {
     }
     const address = this.#eventsAddress ?? await getEventsAddress(t, this.#clock, this.#request());
     this.#eventsAddress = null; // looked up again unless this address works
-    const sub = await createPullPoint(t, address, this.s.subscriptionSec, this.#clock, this.#request());
+    // Not abortable: a Create the camera already acted on must come back so stop() can unsubscribe it.
+    const sub = await createPullPoint(t, address, this.s.subscriptionSec, this.#clock, this.#request(0, false));
     this.#eventsAddress = address;
     return sub;
   }

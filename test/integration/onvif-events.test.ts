@@ -224,6 +224,21 @@ t.test('close() unsubscribes everything; a replaced watch unsubscribes its old s
   t.throws(() => w.watch('z', target(s), r.listener), 'no new watches after close');
 });
 
+t.test('close() while CreatePullPointSubscription is in flight still leaves no subscription', async (t) => {
+  let requests = 0;
+  let closing: Promise<void> | null = null;
+  const w = watcher(t);
+  // Requests: GetSystemDateAndTime, GetCapabilities, then CreatePullPointSubscription, each held 300 ms.
+  const s = await sim(t, { faults: { delayMs: 300 }, onRequest: () => void (++requests === 3 && (closing = w.close())) });
+  w.watch('slow', target(s), () => {});
+  w.start();
+  await until('close() called during Create', () => closing !== null);
+  await closing;
+  t.equal(s.eventCounts().CreatePullPointSubscription, 1, 'the camera created one');
+  t.equal(s.eventCounts().Unsubscribe, 1, 'and was told to drop it');
+  t.equal(s.eventSubscriptions(), 0);
+});
+
 t.test('wrong password and no event service: classified failures, retried, nothing created', async (t) => {
   const s = await sim(t);
   const none = await sim(t, { events: false });
