@@ -100,6 +100,8 @@ export class SimEventService {
 
   #create(body: string, faults: SimEventFaults): SimEventReply {
     if (faults.subscriptionFault) return { status: 500, code: 'env:Receiver', subcode: 'wsntw:SubscribeCreationFailedFault', reason: 'Simulated subscription failure' };
+    const now = this.o.cameraNow();
+    for (const [old, sub] of this.#subs) if (sub.expiresAt <= now) this.#subs.delete(old); // expired ones pile up otherwise
     const id = String(this.#nextId++);
     const sub: Subscription = { expiresAt: this.o.cameraNow() + this.#grant(this.o.textOf(body, 'InitialTerminationTime')) * 1000, queue: [], wake: new Set() };
     this.#subs.set(id, sub);
