@@ -1,6 +1,7 @@
 // ONVIF camera simulator in plain Node (node:http + node:dgram, no SOAP library): a WS-Discovery
 // responder, the device/media operations onboarding uses, a PullPoint event service with scripted
-// motion (onvif-sim-events.ts), real WS-Security and HTTP Digest checks and fault switches. Runnable on its own so a test can start it inside a network namespace:
+// motion (onvif-sim-events.ts), real WS-Security and HTTP Digest checks and fault switches.
+// Runnable on its own so a test can start it inside a network namespace:
 //   ip netns exec NS ...onvifSimulatorCommand(['--discovery-address', '10.0.0.2'])
 // prints `ready {"port":…,"uuid":…,"deviceUrl":…,"discoveryPort":…}`, then serves until SIGTERM
 // or until its stdin closes (so a crashed parent cannot leave it running).
