@@ -27,6 +27,9 @@ export const ErrorCodes = {
   ONVIF_CLOCK_SKEW: { status: 422, message: 'ONVIF authentication failed and the device clock is off' },
   ONVIF_FAULT: { status: 502, message: 'ONVIF device returned a SOAP fault' },
   ONVIF_REPLY_TOO_LARGE: { status: 502, message: 'ONVIF device reply is too large' },
+  // Camera-side motion (PullPoint events): the camera has no usable event service / forgot our subscription.
+  ONVIF_EVENTS_UNSUPPORTED: { status: 422, message: 'ONVIF device offers no PullPoint event service' },
+  ONVIF_SUBSCRIPTION_LOST: { status: 502, message: 'ONVIF event subscription was lost' },
   ONVIF_DISCOVERY_TARGET_INVALID: { status: 400, message: 'Discovery target is invalid' },
   ONVIF_DISCOVERY_FAILED: { status: 500, message: 'ONVIF discovery could not run' },
   // Camera registry.

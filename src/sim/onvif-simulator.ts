@@ -1,6 +1,7 @@
 // ONVIF camera simulator in plain Node (node:http + node:dgram, no SOAP library): a WS-Discovery
-// responder, the device/media operations onboarding uses, real WS-Security and HTTP Digest checks
-// and fault switches. Runnable on its own so a test can start it inside a network namespace:
+// responder, the device/media operations onboarding uses, a PullPoint event service with scripted
+// motion (onvif-sim-events.ts), real WS-Security and HTTP Digest checks and fault switches.
+// Runnable on its own so a test can start it inside a network namespace:
 //   ip netns exec NS ...onvifSimulatorCommand(['--discovery-address', '10.0.0.2'])
 // prints `ready {"port":…,"uuid":…,"deviceUrl":…,"discoveryPort":…}`, then serves until SIGTERM
 // or until its stdin closes (so a crashed parent cannot leave it running).
@@ -11,6 +12,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { EVENT_NAMESPACES, SimEventService, type SimEventOperation, type SimMotionOptions } from './onvif-sim-events.js';
+
+export type { SimEventOperation, SimMotionOptions, SimMotionTopic } from './onvif-sim-events.js';
 
 export interface SimProfile { token: string; name?: string; encoding: string; width: number; height: number; fps?: number }
 
@@ -25,6 +29,8 @@ export interface OnvifFaults {
   pathologicalXml: boolean; // ~1 MB of "xmlns" without "=": quadratic for onvif's namespace-stripping regex
   clockReportErrorMs: number; // added to GetSystemDateAndTime only: a reported clock it does not check tokens with
   clockReportErrorOnce: boolean; // only for the next clock reply: a clock that jumps right after being read
+  instantPull: boolean; // PullMessages answers at once (with whatever is queued, usually nothing), ignoring Timeout
+  subscriptionFault: boolean; // CreatePullPointSubscription answers a SOAP fault
 }
 
 export interface OnvifSimulatorOptions {
@@ -42,6 +48,8 @@ export interface OnvifSimulatorOptions {
   discovery?: { address?: string; port?: number; multicastInterface?: string }; // WS-Discovery responder; omitted = none
   clockSkewMs?: number;
   faults?: Partial<OnvifFaults>;
+  events?: boolean; // false: no event service (not advertised, its operations unsupported); default true
+  eventMaxGrantSec?: number; // longest subscription lifetime granted, whatever was asked; default 3600
   onRequest?: (req: http.IncomingMessage, res: http.ServerResponse) => void; // sees every HTTP request as it arrives (the bench counts those in flight)
 }
 
@@ -52,6 +60,14 @@ export interface OnvifSimulator {
   readonly discoveryPort: number | null;
   setFaults(faults: Partial<OnvifFaults>): void;
   setClockSkewMs(ms: number): void;
+  /** Queues a motion notification for every live subscription; topic and value style stick for later ones. */
+  setMotion(active: boolean, opts?: SimMotionOptions): void;
+  /** Forgets every subscription (a reboot): pending and later PullMessages/Renew on them fault. */
+  dropSubscriptions(): void;
+  /** Event requests received per operation (after authentication), since start. */
+  eventCounts(): Readonly<Record<SimEventOperation, number>>;
+  /** Subscriptions alive (created, not unsubscribed, dropped or expired). */
+  eventSubscriptions(): number;
   close(): Promise<void>;
 }
 
@@ -62,6 +78,7 @@ export const DEFAULT_PROFILES: readonly SimProfile[] = [
 const NO_FAULTS: OnvifFaults = {
   always401: false, soapFault: false, delayMs: 0, dropConnections: false, udpGarbage: false,
   hugeReply: false, malformedXml: false, pathologicalXml: false, clockReportErrorMs: 0, clockReportErrorOnce: false,
+  instantPull: false, subscriptionFault: false,
 };
 const GROUP = '239.255.255.250';
 const REALM = 'onvif-sim';
@@ -70,7 +87,7 @@ const MAX_REQUEST_BYTES = 256 * 1024;
 // A 16x16 baseline JPEG (made once with ffmpeg), so the simulator needs no ffmpeg itself.
 const JPEG = Buffer.from('/9j/4AAQSkZJRgABAgAAAQABAAD//gAQTGF2YzU5LjM3LjEwMAD/2wBDAAgUFBcUFxsbGxsbGyAeICEhISAgICAhISEkJCQqKiokJCQhISQkKCgqKi4vLisrKisvLzIyMjw8OTlGRkhWVmf/xABMAAEBAAAAAAAAAAAAAAAAAAAABgEBAQAAAAAAAAAAAAAAAAAABQYQAQAAAAAAAAAAAAAAAAAAAAARAQAAAAAAAAAAAAAAAAAAAAD/wAARCAAQABADASIAAhEAAxEA/9oADAMBAAIRAxEAPwCbAUQF/9k=', 'base64');
 const NS = 'xmlns:env="http://www.w3.org/2003/05/soap-envelope" xmlns:tds="http://www.onvif.org/ver10/device/wsdl" ' +
-  'xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:ter="http://www.onvif.org/ver10/error"';
+  'xmlns:trt="http://www.onvif.org/ver10/media/wsdl" xmlns:tt="http://www.onvif.org/ver10/schema" xmlns:ter="http://www.onvif.org/ver10/error" ' + EVENT_NAMESPACES;
 
 const esc = (s: string) => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 /** `<tag attrs>children</tag>`; `tag` may carry attributes after a space. */
@@ -124,6 +141,7 @@ class Simulator implements OnvifSimulator {
   #udp: dgram.Socket | null = null;
   #faults: OnvifFaults;
   #skewMs: number;
+  readonly #events: SimEventService;
   port = 0;
   discoveryPort: number | null = null;
   readonly uuid: string;
@@ -133,6 +151,8 @@ class Simulator implements OnvifSimulator {
     this.uuid = o.uuid ?? `urn:uuid:${randomUUID()}`;
     this.#faults = { ...NO_FAULTS, ...o.faults };
     this.#skewMs = o.clockSkewMs ?? 0;
+    this.#events = new SimEventService({ cameraNow: () => Date.now() + this.#skewMs, baseUrl: () => `http://${this.#host}:${this.port}`,
+      maxGrantSec: o.eventMaxGrantSec ?? 3600, textOf });
   }
 
   get #host(): string {
@@ -142,6 +162,10 @@ class Simulator implements OnvifSimulator {
   get deviceUrl(): string { return `http://${this.#host}:${this.port}/onvif/device_service`; }
   setFaults(f: Partial<OnvifFaults>): void { this.#faults = { ...this.#faults, ...f }; }
   setClockSkewMs(ms: number): void { this.#skewMs = ms; }
+  setMotion(active: boolean, opts?: SimMotionOptions): void { this.#events.setMotion(active, opts); }
+  dropSubscriptions(): void { this.#events.dropSubscriptions(); }
+  eventCounts(): Readonly<Record<SimEventOperation, number>> { return { ...this.#events.counts }; }
+  eventSubscriptions(): number { return this.#events.subscriptions; }
 
   async start(): Promise<void> {
     this.#server.listen(this.#o.port ?? 0, this.#o.host ?? '127.0.0.1');
@@ -206,6 +230,11 @@ class Simulator implements OnvifSimulator {
       if (auth === 'challenge') return this.#challenge(res);
       if (auth === 'fault') return this.#send(res, 400, fault('env:Sender', 'ter:NotAuthorized', 'Sender not Authorized'));
     }
+    if (this.#o.events !== false) {
+      const event = await this.#events.handle(op, req.url ?? '', body, f, (done) => res.once('close', done));
+      if (event && 'body' in event) return this.#send(res, 200, envelope(event.body));
+      if (event) return this.#send(res, event.status, fault(event.code, event.subcode, event.reason));
+    }
     const reply = this.#operation(op, body);
     if (reply !== null) return this.#send(res, 200, envelope(reply));
     this.#send(res, 400, fault('env:Receiver', 'ter:ActionNotSupported', `${op || 'request'} is not supported`));
@@ -222,11 +251,13 @@ class Simulator implements OnvifSimulator {
         return x('tds:GetDeviceInformationResponse',
           leaves('tds', { Manufacturer: 'MatThan', Model: 'SimCam 1', FirmwareVersion: '1.0.0', SerialNumber: 'SIM0001', HardwareId: 'SIM-1' }));
       case 'GetServices':
-        return x('tds:GetServicesResponse', ...['device', 'media'].map((svc) => x('tds:Service',
-          leaves('tds', { Namespace: `http://www.onvif.org/ver10/${svc}/wsdl`, XAddr: `${base}/${svc}_service` }),
+        return x('tds:GetServicesResponse', ...['device', 'media', ...(this.#o.events === false ? [] : ['event'])].map((svc) => x('tds:Service',
+          leaves('tds', { Namespace: `http://www.onvif.org/ver10/${svc === 'event' ? 'events' : svc}/wsdl`, XAddr: `${base}/${svc}_service` }),
           x('tds:Version', leaves('tt', { Major: 2, Minor: 60 })))));
       case 'GetCapabilities':
         return x('tds:GetCapabilitiesResponse', x('tds:Capabilities', x('tt:Device', leaves('tt', { XAddr: `${base}/device_service` })),
+          this.#o.events === false ? '' : x('tt:Events', leaves('tt', { XAddr: `${base}/event_service`,
+            WSSubscriptionPolicySupport: 'false', WSPullPointSupport: 'true', WSPausableSubscriptionManagerInterfaceSupport: 'false' })),
           x('tt:Media', leaves('tt', { XAddr: `${base}/media_service` }),
             x('tt:StreamingCapabilities', leaves('tt', { RTPMulticast: 'false', RTP_TCP: 'true', RTP_RTSP_TCP: 'true' })))));
       case 'GetProfiles': return x('trt:GetProfilesResponse', ...profiles.map(profileXml));
@@ -308,6 +339,7 @@ class Simulator implements OnvifSimulator {
   }
 
   async close(): Promise<void> {
+    this.#events.close();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#udp?.close();
