@@ -119,6 +119,26 @@ export const configSchema = {
         discoveryPort: int(1, 65535, 3702),
       },
     },
+    cameraEvents: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Subscriptions alive at once (one long poll each); keep it at least the number of camera/hybrid cameras. */
+        maxSubscriptions: int(1, 10000, 200),
+        /** A camera that answers PullMessages at once is asked again no sooner than this. */
+        minPollGapMs: int(100, 60000, 1000),
+        pullTimeoutSec: int(1, 60, 20),
+        requestTimeoutMs: int(100, 60000, 5000),
+        backoffInitialMs: int(100, 600000, 2000),
+        backoffMaxMs: int(1000, 3600000, 120000),
+        /** Motion ON never followed by OFF is ended after this. */
+        maxActiveSec: num(1, 86400, 120),
+        subscriptionSec: int(10, 86400, 120),
+        /** hybrid: how long after a camera event our detector may confirm it. */
+        hybridWindowSec: num(1, 600, 10),
+      },
+    },
     zones: {
       type: 'array',
       default: [],

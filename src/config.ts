@@ -34,6 +34,19 @@ export interface OnboardingConfig {
   discoveryPort: number;
 }
 
+/** Cameras' own motion events (ONVIF PullPoint), for cameras in `camera` or `hybrid` mode. */
+export interface CameraEventsConfig {
+  maxSubscriptions: number;
+  minPollGapMs: number;
+  pullTimeoutSec: number;
+  requestTimeoutMs: number;
+  backoffInitialMs: number;
+  backoffMaxMs: number;
+  maxActiveSec: number;
+  subscriptionSec: number;
+  hybridWindowSec: number;
+}
+
 export interface ZoneConfig {
   id: string;
   name?: string;
@@ -97,6 +110,7 @@ export interface Config {
   alerts: AlertsConfig;
   health: { offlineGraceSec: number };
   onboarding: OnboardingConfig;
+  cameraEvents: CameraEventsConfig;
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -22,6 +22,7 @@ import type { Logger } from './logger.js';
 import { EmbeddedBroker } from './mqtt/embedded-broker.js';
 import { MqttPublisher } from './mqtt/mqtt-publisher.js';
 import { OutboxRelay } from './mqtt/outbox-relay.js';
+import { CameraEventWatcher } from './onvif/camera-event-watcher.js';
 import { Topics } from './mqtt/topics.js';
 import { RedisProbe } from './redis/redis-probe.js';
 import { RedisServer } from './redis/redis-server.js';
@@ -158,9 +159,14 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
 
     const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
     const events = new EventsRepository(db.db);
+    const { hybridWindowSec, ...watcherOptions } = config.cameraEvents;
+    const cameraMotion = track(new CameraEventWatcher({ ...watcherOptions, logger: logger.child({ component: 'camera-events' }) }));
+    cameraMotion.start();
     const supervisor = new StreamSupervisor(config.motion, config.stream, {
       logger,
       ffmpegMajor,
+      cameraMotion,
+      hybridWindowMs: hybridWindowSec * 1000,
       offlineGraceMs: config.health.offlineGraceSec * 1000,
       onEpisode: async (camera, episode, images) => {
         const job = cameraEvents.fromEpisode(camera, episode, images);
