@@ -62,8 +62,8 @@ export const configSchema = {
         // Even sizes: the analysis frames are yuv420p.
         width: { ...int(32, 1280, 320), multipleOf: 2 },
         height: { ...int(18, 720, 180), multipleOf: 2 },
-        pixelThreshold: int(1, 255, 12),
-        minAreaRatio: num(0.00005, 1, 0.0004),
+        pixelThreshold: int(1, 255, 10),
+        minAreaRatio: num(0.00005, 1, 0.00025),
         minFrames: int(1, 100, 1),
         endAfterSec: num(0.5, 600, 3),
         maxEpisodeSec: num(5, 86400, 120),

@@ -13,6 +13,8 @@ export interface CellLayout {
   use: Uint8Array;
   /** Analysed pixels per cell. */
   pixels: Uint16Array;
+  /** 1 for cells a full `size` wide whose every pixel is analysed (the fast path). */
+  whole: Uint8Array;
   /** Pixels that must change (after noise clean-up) for the cell to count as active. */
   minPixels: Uint16Array;
   /** Cells with at least a quarter of their pixels analysed: the denominator of "most of the frame". */
@@ -47,6 +49,14 @@ export function cellLayout(width: number, height: number, size: number, masks: r
       pixels[c] = (pixels[c] as number) + 1;
     }
   }
+  const whole = new Uint8Array(cols * rows);
+  for (let c = 0; c < whole.length; c++) {
+    const col = c % cols;
+    const row = (c - col) / cols;
+    const w = Math.min(size, width - col * size);
+    const h = Math.min(size, height - row * size);
+    whole[c] = w === size && pixels[c] === w * h ? 1 : 0;
+  }
   const minPixels = new Uint16Array(cols * rows);
   let analysedCells = 0;
   let analysedPixels = 0;
@@ -57,7 +67,7 @@ export function cellLayout(width: number, height: number, size: number, masks: r
     // About 6 % of a full cell: a few specks of noise never make a cell active, a limb does.
     minPixels[c] = n === 0 ? NO_CELL : Math.max(3, Math.ceil(n * 0.06));
   }
-  return { cols, rows, size, use, pixels, minPixels, analysedCells, analysedPixels };
+  return { cols, rows, size, use, pixels, whole, minPixels, analysedCells, analysedPixels };
 }
 
 /**

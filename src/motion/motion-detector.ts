@@ -33,6 +33,10 @@ export interface MotionDetectorOptions {
   /** Frames dropped after the decoder reported damage (artefacts last until the next keyframe). */
   damageHoldFrames?: number;
   cellSize?: number;
+  /** Consecutive frames a blob must persist (each near the last) before it counts. Default 3. */
+  persistFrames?: number;
+  /** A cell's threshold is pixelThreshold + noiseFactor × its measured noise. */
+  noiseFactor?: number;
 }
 
 /** Normalised to the frame: 0..1. */
@@ -58,12 +62,12 @@ export interface FrameVerdict {
 
 const MUTE_ON = 0.2;
 const MUTE_OFF = 0.05;
-/** A blob counts only if the previous frame had one within this many cells: rain and speckle do not persist. */
+/** A blob continues one of the previous frame's if it is within this many cells of it: rain and speckle do not persist. */
 const PERSIST_MARGIN = 1;
 /** Activity is a running mean over the first frames, then an average over about 30 s (at 5 fps). */
 const ACTIVITY_WINDOW = 150;
 const NOISE_RATE = 1 / 32;
-const NOISE_FACTOR = 3;
+const NOISE_FACTOR = 2.5;
 const NIGHT_BELOW = 2;
 const DAY_ABOVE = 4;
 const PROFILE_FRAMES = 3;
@@ -97,8 +101,8 @@ export class MotionDetector {
   #settle = 0;
   #damaged = 0;
   #rebaselineNext = false;
-  /** Last frame's blobs over the minimum area, for the persistence rule. */
-  #previous: Blob[] = [];
+  /** Last frame's blobs over the minimum area, with how many frames each has persisted. */
+  #previous: Array<{ blob: Blob; age: number }> = [];
   #night = false;
   #profileVotes = 0;
   #colour = -1;
@@ -109,7 +113,7 @@ export class MotionDetector {
     this.#h = height;
     this.#n = width * height;
     this.#o = {
-      warmupFrames: 15, globalChangeRatio: 0.35, settleFrames: 5, damageHoldFrames: 12, cellSize: 8,
+      warmupFrames: 15, globalChangeRatio: 0.35, settleFrames: 5, damageHoldFrames: 12, cellSize: 8, noiseFactor: NOISE_FACTOR, persistFrames: 3,
       ...options, chroma: options.chroma ?? false,
     };
     this.#frameSize = this.#o.chroma ? this.#n + 2 * Math.ceil(width / 2) * Math.ceil(height / 2) : this.#n;
@@ -131,7 +135,7 @@ export class MotionDetector {
     this.#fringe = new Uint8Array(cells);
     this.#stack = new Int32Array(cells);
     this.#state = {
-      bg: this.#bg, hit: this.#hit, use: this.#grid.use, thr: this.#thr, changed: this.#changed, diff: this.#diff,
+      bg: this.#bg, hit: this.#hit, use: this.#grid.use, whole: this.#grid.whole, thr: this.#thr, changed: this.#changed, diff: this.#diff,
       width, height, cols: this.#grid.cols, size: this.#o.cellSize,
     };
   }
@@ -252,9 +256,13 @@ export class MotionDetector {
     fringeOf(this.#muted, cols, rows, this.#fringe);
     const blobs = findBlobs(this.#active, this.#eroded, this.#fringe, cols, rows, minBlob, this.#stack);
     const previous = this.#previous;
-    this.#previous = blobs;
-    // The largest blob that was already there (near enough) a frame ago: one-frame flukes never count.
-    const blob = blobs.find((b) => previous.some((p) => blobsNear(b, p, PERSIST_MARGIN)));
+    const aged = blobs.map((b) => ({
+      blob: b,
+      age: 1 + previous.reduce((max, p) => (p.age > max && blobsNear(b, p.blob, PERSIST_MARGIN) ? p.age : max), 0),
+    }));
+    this.#previous = aged;
+    // The largest blob seen (each frame near the last) for persistFrames frames: flukes never count.
+    const blob = aged.find((a) => a.age >= this.#o.persistFrames)?.blob;
     if (blob === undefined) return { motion: false, score: 0, box: null, night: this.#night };
     return { motion: true, score: round4(blob.pixels / analysedPixels), box: this.#box(blob), night: this.#night };
   }
@@ -304,7 +312,7 @@ export class MotionDetector {
       const mean = (this.#diff[c] as number) / n;
       const noise = (this.#noise[c] as number) + (mean - (this.#noise[c] as number)) * NOISE_RATE;
       this.#noise[c] = noise;
-      this.#thr[c] = Math.round(level + NOISE_FACTOR * noise);
+      this.#thr[c] = Math.round(level + this.#o.noiseFactor * noise);
     }
   }
 }
@@ -315,16 +323,17 @@ export class MotionDetector {
  * background update — changed pixels join slowly (a parked car fades in over ~25 s), the rest quickly.
  */
 function compareFrame(frame: Uint8Array, offset: number, m: CompareState): void {
-  const { bg, hit, use, thr, changed, diff, width, height, cols, size } = m;
+  const { bg, hit, use, whole, thr, changed, diff, width, height, cols, size } = m;
   for (let y = 0; y < height; y++) {
     const rowCell = ((y / size) | 0) * cols;
     const rowStart = y * width;
-    const rowEnd = rowStart + width;
     for (let cx = 0; cx < cols; cx++) {
       const c = rowCell + cx;
-      const t = thr[c] as number;
       const start = rowStart + cx * size;
-      const end = Math.min(rowEnd, start + size);
+      // Whole, unmasked cells (nearly all of them) skip the mask lookup.
+      const end = whole[c] === 1 ? start + size : Math.min(rowStart + width, start + size);
+      const masked = whole[c] === 0;
+      const t = thr[c] as number;
       let sumDiff = 0;
       let count = 0;
       for (let i = start; i < end; i++) {
@@ -332,7 +341,8 @@ function compareFrame(frame: Uint8Array, offset: number, m: CompareState): void 
         const b = bg[i] as number;
         const s = f - (b >> 8) - offset;
         const sign = s >> 31;
-        const d = ((s ^ sign) - sign) & -(use[i] as number);
+        let d = (s ^ sign) - sign;
+        if (masked) d &= -(use[i] as number);
         sumDiff += d;
         const changedMask = (t - d) >> 31; // -1 when d > t
         count -= changedMask;
@@ -351,6 +361,8 @@ interface CompareState {
   bg: Uint16Array;
   hit: Uint8Array;
   use: Uint8Array;
+  /** 1 for cells a full `size` wide with no masked pixel. */
+  whole: Uint8Array;
   thr: Int32Array;
   changed: Int32Array;
   diff: Int32Array;
