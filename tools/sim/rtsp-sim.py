@@ -361,6 +361,11 @@ def main():
         factory.set_shared(True)
         factory.connect("media-configure", on_media_configure, cams[cid])
         mounts.add_factory(f"/{cid}", factory)
+    if args.clip:
+        # Every clip client prepares its own media (demux + preroll) while its DESCRIBE waits;
+        # with the default single client thread, many clients connecting at once queue up
+        # behind each other for seconds.
+        server.get_thread_pool().set_max_threads(min(64, 2 * len(args.clip)))
     for cid, path in args.clip:
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(clip_launch_line(path))
