@@ -33,7 +33,9 @@ import { percentile, scoreClip, summarise, toClipSeconds, type ClipScore, type S
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** After a clip's last frame: room for the last alerts to arrive. */
 const TAIL_MS = 1500;
-const CLIP_START_TIMEOUT_MS = 30_000;
+const CLIP_START_TIMEOUT_MS = 60_000;
+/** A client that reconnects mid-clip starts a new playback from the first frame: follow it this many times. */
+const MAX_PLAYBACKS = 3;
 const TARGET = { recall: 0.95, falsePerHour: 1, latencyP95Ms: 1000, detectorMs: 0.3 };
 const RECALL_SCENARIOS = ['person', 'car'];
 const FALSE_ALERT_SCENARIOS = ['lights', 'ir', 'rain', 'branch', 'corrupt'];
@@ -116,6 +118,16 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 // ---------------------------------------------------------------------------------------------
 // Ours: one CameraStream per clip
 
+/** Waits until the latest playback of a mount has reached the clip's end (plus the tail). */
+async function followPlaybacks(sim: RtspSimulator, id: string, seconds: number): Promise<void> {
+  for (let seen = 0; seen < MAX_PLAYBACKS; ) {
+    const starts = sim.clipStarts(id);
+    if (starts.length === seen) return;
+    seen = starts.length;
+    await sleep(starts.at(-1)! + seconds * 1000 + TAIL_MS - Date.now());
+  }
+}
+
 async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, logFile: NodeJS.WritableStream, ffmpegMajor: number): Promise<ClipRun> {
   const id = `ours-${clip.spec.id}`;
   const run: ClipRun = { clip, clipStarts: [], alerts: [], firstMotion: [], firstFrameAt: null, framesAnalysed: 0 };
@@ -137,8 +149,8 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
   const started = sim.clipStarted(id);
   try {
     await stream.start();
-    const startAt = await withTimeout(started, CLIP_START_TIMEOUT_MS, `playback of ${id}`);
-    await sleep(startAt + clip.spec.seconds * 1000 + TAIL_MS - Date.now());
+    await withTimeout(started, CLIP_START_TIMEOUT_MS, `playback of ${id}`);
+    await followPlaybacks(sim, id, clip.spec.seconds);
   } catch (err) {
     run.error = (err as Error).message;
   } finally {
@@ -213,8 +225,10 @@ async function startMotion(bin: string, dir: string, sim: RtspSimulator, clips: 
     clips.map(async (c, i) => {
       const id = ids[i]!;
       try {
-        const at = await withTimeout(sim.clipStarted(id), CLIP_START_TIMEOUT_MS, `Motion playback of ${id}`);
-        await sleep(at + c.spec.seconds * 1000 + TAIL_MS - Date.now());
+        if (sim.clipStarts(id).length === 0) await withTimeout(sim.clipStarted(id), CLIP_START_TIMEOUT_MS, `Motion playback of ${id}`);
+        // Motion opens a stream, hangs up and opens it again: give the second playback time to begin.
+        await sleep(10_000);
+        await followPlaybacks(sim, id, c.spec.seconds);
       } catch {
         // reported as a missing playback
       }
@@ -373,9 +387,15 @@ async function main(): Promise<void> {
   const longest = Math.max(...clips.map((c) => c.spec.seconds));
   console.log(`streaming ${clips.length} clips${motionBin ? ' to our pipeline and to Motion' : ''} at once (longest ${longest} s) …`);
   const tRun = Date.now();
-  const motionRef = motionBin ? await startMotion(motionBin, path.join(runDir, 'motion'), sim, clips, Math.max(1, Math.round(m.endAfterSec))) : null;
   const logFile = createWriteStream(path.join(runDir, 'camera-streams.log'));
-  const [runs] = await Promise.all([Promise.all(clips.map((c) => runOurs(sim, c, config, logFile, ffmpegMajor))), motionRef?.done()]);
+  const ours = Promise.all(clips.map((c) => runOurs(sim, c, config, logFile, ffmpegMajor)));
+  // Motion connects once our streams play, so the two sides do not all set up at the same moment.
+  await Promise.race([
+    Promise.all(clips.map((c) => (sim.clipStarts(`ours-${c.spec.id}`).length ? null : sim.clipStarted(`ours-${c.spec.id}`)))),
+    sleep(CLIP_START_TIMEOUT_MS),
+  ]);
+  const motionRef = motionBin ? await startMotion(motionBin, path.join(runDir, 'motion'), sim, clips, Math.max(1, Math.round(m.endAfterSec))) : null;
+  const [runs] = await Promise.all([ours, motionRef?.done()]);
   const runSeconds = (Date.now() - tRun) / 1000;
   const refStarts = new Map(clips.map((c) => [c.spec.id, motionBin ? sim.clipStarts(`ref-${c.spec.id}`) : []] as const));
   await sim.stop();
