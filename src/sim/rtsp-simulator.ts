@@ -1,7 +1,9 @@
 // Node wrapper around tools/sim/rtsp-sim.py: a GStreamer RTSP server with one synthetic
-// live camera per mount. Protocol (line based): stdin `cross <id> [seconds]` | `quit`;
-// stdout `ready <port>` | `crossing-start <id>` | `crossing-end <id>` |
-// `media-up <id>` | `media-down <id>` | `error <text>`.
+// live camera per mount, and/or recorded H.264 clips (one mount per clip, each client
+// plays the file from its start in real time). Protocol (line based): stdin
+// `cross <id> [seconds]` | `quit`; stdout `ready <port>` | `crossing-start <id>` |
+// `crossing-end <id>` | `media-up <id>` | `media-down <id>` | `error <text>` |
+// `clip-start <id> <unix-ms>` | `clip-end <id>`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -9,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { freeLoopbackPort } from '../free-port.js';
 
 export interface RtspSimulatorOptions {
+  /** Synthetic live cameras (may be empty when clips are given). */
   cameras: string[];
+  /** Recorded clips: mount id → path of an H.264 .mkv/.mp4 file. */
+  clips?: Record<string, string>;
   /** 0 or undefined = pick a free loopback port */
   port?: number;
   width?: number;
@@ -28,6 +33,15 @@ export interface RtspSimulator {
   cross(cameraId: string, seconds?: number): Promise<void>;
   /** Resolves at the next crossing start on that camera (manual or automatic). */
   crossingStarted(cameraId: string): Promise<void>;
+  /**
+   * Clip mounts: wall-clock times (epoch ms) at which a playback's first frame was sent,
+   * one per client playback so far, oldest first.
+   */
+  clipStarts(clipId: string): readonly number[];
+  /** Resolves with the epoch ms of the next playback start of that clip. */
+  clipStarted(clipId: string): Promise<number>;
+  /** Resolves when a playback of that clip reaches its end. */
+  clipEnded(clipId: string): Promise<void>;
   /** Asks the simulator to quit (SIGTERM/SIGKILL fallback); resolves once it exited. */
   stop(): Promise<void>;
   /** (Re)starts on the same port after stop(); resolves once it listens. */
@@ -56,6 +70,7 @@ class ProcessRtspSimulator implements RtspSimulator {
   readonly #opts: RtspSimulatorOptions;
   readonly #python: string;
   readonly #waiters = new Set<Waiter>();
+  readonly #clipStarts = new Map<string, number[]>();
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #stderr = '';
@@ -80,11 +95,13 @@ class ProcessRtspSimulator implements RtspSimulator {
       throw new Error(`RTSP simulator needs ${this.#python}; install: apt-get install python3 ${APT_PACKAGES}`);
     }
     const o = this.#opts;
-    const args = [SCRIPT, '--port', String(this.port), '--cameras', o.cameras.join(',')];
+    const args = [SCRIPT, '--port', String(this.port)];
+    if (o.cameras.length > 0) args.push('--cameras', o.cameras.join(','));
     if (o.width !== undefined) args.push('--width', String(o.width));
     if (o.height !== undefined) args.push('--height', String(o.height));
     if (o.fps !== undefined) args.push('--fps', String(o.fps));
     if (o.crossEverySec !== undefined) args.push('--cross-every', String(o.crossEverySec));
+    for (const [id, file] of Object.entries(o.clips ?? {})) args.push('--clip', `${id}=${file}`);
 
     const child = spawn(this.#python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;
@@ -171,14 +188,43 @@ class ProcessRtspSimulator implements RtspSimulator {
     return this.#expect((kind, arg) => kind === 'crossing-start' && arg === cameraId, 0, `crossing-start ${cameraId}`);
   }
 
+  clipStarts(clipId: string): readonly number[] {
+    this.#checkClip(clipId);
+    return [...(this.#clipStarts.get(clipId) ?? [])];
+  }
+
+  async clipStarted(clipId: string): Promise<number> {
+    this.#checkClip(clipId);
+    const seen = this.#clipStarts.get(clipId)?.length ?? 0;
+    await this.#expect((kind, arg) => kind === 'clip-start' && arg.split(' ')[0] === clipId, 0, `clip-start ${clipId}`);
+    return this.#clipStarts.get(clipId)![seen]!;
+  }
+
+  async clipEnded(clipId: string): Promise<void> {
+    this.#checkClip(clipId);
+    return this.#expect((kind, arg) => kind === 'clip-end' && arg === clipId, 0, `clip-end ${clipId}`);
+  }
+
   #checkCamera(cameraId: string): void {
     if (!this.#opts.cameras.includes(cameraId)) throw new Error(`unknown simulated camera '${cameraId}'`);
+  }
+
+  #checkClip(clipId: string): void {
+    if (!Object.hasOwn(this.#opts.clips ?? {}, clipId)) throw new Error(`unknown simulated clip '${clipId}'`);
   }
 
   #dispatch(line: string): void {
     const space = line.indexOf(' ');
     const kind = space < 0 ? line : line.slice(0, space);
     const arg = space < 0 ? '' : line.slice(space + 1);
+    if (kind === 'clip-start') {
+      const [id, ms] = arg.split(' ');
+      if (id !== undefined && Number.isFinite(Number(ms))) {
+        const list = this.#clipStarts.get(id) ?? [];
+        list.push(Number(ms));
+        this.#clipStarts.set(id, list);
+      }
+    }
     for (const w of this.#waiters) {
       if (w.step(kind, arg)) w.resolve();
     }
@@ -212,12 +258,21 @@ class ProcessRtspSimulator implements RtspSimulator {
 }
 
 export async function startRtspSimulator(opts: RtspSimulatorOptions): Promise<RtspSimulator> {
-  const bad = opts.cameras.filter((id) => !CAMERA_ID.test(id));
-  if (opts.cameras.length === 0 || bad.length > 0 || new Set(opts.cameras).size !== opts.cameras.length) {
-    throw new Error(`RTSP simulator needs unique camera ids matching ${CAMERA_ID}, got ${JSON.stringify(opts.cameras)}`);
+  const ids = [...opts.cameras, ...Object.keys(opts.clips ?? {})];
+  const bad = ids.filter((id) => !CAMERA_ID.test(id));
+  if (ids.length === 0 || bad.length > 0 || new Set(ids).size !== ids.length) {
+    throw new Error(`RTSP simulator needs unique camera ids matching ${CAMERA_ID}, got ${JSON.stringify(ids)}`);
+  }
+  for (const [id, file] of Object.entries(opts.clips ?? {})) {
+    if (!/\.(mkv|mp4|mov)$/i.test(file)) throw new Error(`clip '${id}': ${file} is not an .mkv/.mp4/.mov file`);
+    try {
+      await access(file, constants.R_OK);
+    } catch {
+      throw new Error(`clip '${id}': cannot read ${file}`);
+    }
   }
   const port = opts.port ? opts.port : await freeLoopbackPort();
-  const sim = new ProcessRtspSimulator(port, { ...opts, cameras: [...opts.cameras] });
+  const sim = new ProcessRtspSimulator(port, { ...opts, cameras: [...opts.cameras], clips: { ...opts.clips } });
   await sim.start();
   return sim;
 }

@@ -5,9 +5,17 @@ Serves one live synthetic H.264 scene per camera at rtsp://<address>:<port>/<cam
 a static textured background, low-amplitude sensor noise and a dark person-sized
 object that is off-screen until a "crossing" moves it left -> right.
 
+With --clip ID=PATH (repeatable) it also serves a recorded H.264 file (Matroska or
+MP4) at rtsp://<address>:<port>/<ID>: every client connection gets its own playback
+of the file from its first frame, in real time, without re-encoding; at the end of
+the file the stream ends.
+
 stdin (one command per line):  cross <cameraId> [seconds] | quit
 stdout (one message per line): ready <port> | crossing-start <id> | crossing-end <id>
                                | media-up <id> | media-down <id> | error <text>
+                               | clip-start <id> <unix-ms> | clip-end <id>
+clip-start gives the wall-clock time (Unix epoch, milliseconds) at which the clip's
+first frame is due to leave the server: clip second s is sent at unix-ms + 1000*s.
 """
 import argparse
 import os
@@ -24,6 +32,7 @@ APT_PACKAGES = ("python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
                 "gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly")
 EXIT_DEPS, EXIT_LISTEN = 3, 4  # argparse exits 2 on bad arguments
 CAMERA_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+CLIP_EXTENSIONS = (".mkv", ".mp4", ".mov")
 
 
 def die(msg, code):
@@ -63,10 +72,22 @@ def parse_args():
             raise argparse.ArgumentTypeError(f"need unique ids matching {CAMERA_ID.pattern}")
         return ids
 
+    def clip(s):
+        cid, sep, path = s.partition("=")
+        if not sep or not CAMERA_ID.match(cid) or not path:
+            raise argparse.ArgumentTypeError(f"want ID=PATH with ID matching {CAMERA_ID.pattern}")
+        if not path.lower().endswith(CLIP_EXTENSIONS):
+            raise argparse.ArgumentTypeError(f"'{path}': want one of {', '.join(CLIP_EXTENSIONS)}")
+        if not os.path.isfile(path) or not os.access(path, os.R_OK):
+            raise argparse.ArgumentTypeError(f"'{path}' is not a readable file")
+        return cid, os.path.abspath(path)
+
     p = argparse.ArgumentParser(prog="rtsp-sim.py", description=__doc__.split("\n")[0])
     p.add_argument("--port", type=pos_int(0, 65535), default=8554, help="0 = any free port")
     p.add_argument("--address", default="127.0.0.1")
-    p.add_argument("--cameras", type=cameras, required=True, help="comma-separated ids")
+    p.add_argument("--cameras", type=cameras, default=[], help="comma-separated ids")
+    p.add_argument("--clip", type=clip, action="append", default=[], metavar="ID=PATH",
+                   help="serve an H.264 .mkv/.mp4 file at /ID, from its start for every client (repeatable)")
     p.add_argument("--width", type=pos_int(64, 3840), default=640)
     p.add_argument("--height", type=pos_int(48, 2160), default=360)
     p.add_argument("--fps", type=pos_int(1, 60), default=10)
@@ -76,6 +97,11 @@ def parse_args():
     a = p.parse_args()
     if a.width % 2 or a.height % 2:
         p.error("--width and --height must be even (I420)")
+    if not a.cameras and not a.clip:
+        p.error("need --cameras and/or --clip")
+    ids = a.cameras + [cid for cid, _ in a.clip]
+    if len(set(ids)) != len(ids):
+        p.error("camera and clip ids must be unique")
     return a
 
 
@@ -91,12 +117,16 @@ except (ImportError, ValueError) as e:
     die(f"GStreamer python bindings unavailable ({e}); apt-get install {APT_PACKAGES}", EXIT_DEPS)
 
 Gst.init(None)
-for element, pkg in (("videotestsrc", "base"), ("videoconvert", "base"),
-                     ("pngdec", "good"), ("imagefreeze", "good"), ("rtph264pay", "good"),
-                     ("compositor", "bad"), ("x264enc", "ugly")):
+NEEDED = [("rtph264pay", "good")]
+if args.cameras:
+    NEEDED += [("videotestsrc", "base"), ("videoconvert", "base"), ("pngdec", "good"),
+               ("imagefreeze", "good"), ("compositor", "bad"), ("x264enc", "ugly")]
+if args.clip:
+    NEEDED += [("filesrc", "core"), ("matroskademux", "good"), ("qtdemux", "good"), ("h264parse", "bad")]
+for element, pkg in NEEDED:
     if Gst.ElementFactory.find(element) is None:
         die(f"GStreamer element '{element}' missing; apt-get install gstreamer1.0-plugins-{pkg}", EXIT_DEPS)
-if shutil.which("ffmpeg") is None:
+if args.cameras and shutil.which("ffmpeg") is None:
     die("ffmpeg not found (used once to draw backgrounds); apt-get install ffmpeg", EXIT_DEPS)
 
 W, H, FPS = args.width, args.height, args.fps
@@ -144,6 +174,54 @@ def launch_line(bg_png):
         f" ! imagefreeze is-live=true ! video/x-raw,{caps} ! mix.sink_1"
         f" videotestsrc is-live=true pattern=snow ! video/x-raw,{caps},width={W},height={H} ! mix.sink_2 )"
     )
+
+
+def clip_launch_line(path):
+    demux = "matroskademux" if path.lower().endswith(".mkv") else "qtdemux"
+    # The location is set on configure, so no path ever needs quoting in a launch line.
+    # Not live: the RTSP server's sinks pace the file at its own timestamps (real time).
+    return (f"( filesrc name=src ! {demux} ! h264parse"
+            f" ! rtph264pay name=pay0 pt=96 config-interval=-1 )")
+
+
+def on_clip_configure(_factory, media, cid, path):
+    bin_ = media.get_element()
+    bin_.get_by_name("src").set_property("location", path)
+    pay = bin_.get_by_name("pay0")
+    state = {"playing": False, "started": False}
+
+    def on_new_state(_media, new_state):
+        state["playing"] = new_state == Gst.State.PLAYING
+
+    def on_buffer(pad, info):
+        # Once playing, a buffer's running time says when the sinks send it:
+        # wall(send) = wall(now) + (base_time + running_time - clock_now). The file's
+        # first frame has pts 0, so clip second 0 is sent at wall(send) - pts.
+        if not state["playing"]:
+            return Gst.PadProbeReturn.OK
+        top = pay
+        while top.get_parent() is not None:
+            top = top.get_parent()
+        clock, base, buf = top.get_clock(), top.get_base_time(), info.get_buffer()
+        ev = pad.get_sticky_event(Gst.EventType.SEGMENT, 0)
+        if clock is None or not 0 < base < Gst.CLOCK_TIME_NONE or buf.pts == Gst.CLOCK_TIME_NONE or ev is None:
+            return Gst.PadProbeReturn.OK  # base time not distributed yet: try the next buffer
+        running = ev.parse_segment().to_running_time(Gst.Format.TIME, buf.pts)
+        ahead_ns = base + running - clock.get_time()
+        emit(f"clip-start {cid} {round(time.time() * 1000 + (ahead_ns - buf.pts) / 1e6)}")
+        state["started"] = True
+        return Gst.PadProbeReturn.REMOVE
+
+    def on_eos(_pad, info):
+        if info.get_event().type == Gst.EventType.EOS:
+            emit(f"clip-end {cid}")
+        return Gst.PadProbeReturn.OK
+
+    media.connect("new-state", on_new_state)
+    pay.get_static_pad("sink").add_probe(Gst.PadProbeType.BUFFER, on_buffer)
+    pay.get_static_pad("src").add_probe(Gst.PadProbeType.EVENT_DOWNSTREAM, on_eos)
+    emit(f"media-up {cid}")
+    media.connect("unprepared", lambda _m: emit(f"media-down {cid}"))
 
 
 class Camera:
@@ -282,6 +360,17 @@ def main():
         factory.set_launch(launch_line(bg))
         factory.set_shared(True)
         factory.connect("media-configure", on_media_configure, cams[cid])
+        mounts.add_factory(f"/{cid}", factory)
+    if args.clip:
+        # Every clip client prepares its own media (demux + preroll) while its DESCRIBE waits;
+        # with the default single client thread, many clients connecting at once queue up
+        # behind each other for seconds.
+        server.get_thread_pool().set_max_threads(min(64, 2 * len(args.clip)))
+    for cid, path in args.clip:
+        factory = GstRtspServer.RTSPMediaFactory()
+        factory.set_launch(clip_launch_line(path))
+        factory.set_shared(False)  # every client plays the file from its first frame
+        factory.connect("media-configure", on_clip_configure, cid, path)
         mounts.add_factory(f"/{cid}", factory)
     try:
         source = server.create_source(None)
