@@ -4,7 +4,8 @@
 import type { Logger } from '../logger.js';
 import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
 import { gateVerdict } from '../motion/motion-gate.js';
-import { MotionDetector } from '../motion/motion-detector.js';
+import { createDetector } from '../motion/detector-factory.js';
+import type { MotionDetector } from '../motion/motion-detector.js';
 import { DEFAULT_MOTION_SETTINGS, type CameraMotionSettings } from '../motion/motion-settings.js';
 import { MotionTracker, type EpisodeEvent } from '../motion/motion-tracker.js';
 import { backoffDelay } from './backoff.js';
@@ -200,17 +201,7 @@ export class CameraStream {
       thumbnailTarget: this.#thumbs.target,
       privacyMaskFile: this.#maskFile?.path ?? null,
     });
-    const detector = new MotionDetector({
-      width: m.width,
-      height: m.height,
-      pixelThreshold: m.pixelThreshold,
-      minAreaRatio: m.minAreaRatio,
-      sensitivity: this.#settings.sensitivity,
-      masks: this.#settings.masks,
-      chroma: true,
-      // Artefacts of lost data last until the next keyframe: hold about 2.5 s.
-      damageHoldFrames: Math.max(2, Math.ceil(m.fps * 2.5)),
-    });
+    const detector = createDetector(m, this.#settings);
     this.#detector = detector;
     const splitter = new FixedFrameSplitter(detector.frameSize);
     const proc = new FfmpegProcess(spec, this.#stream.ffmpegPath);
