@@ -65,10 +65,13 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
       '-fflags', '+discardcorrupt+nobuffer',
       '-analyzeduration', '500000',
       '-probesize', '500000',
+      // One thread per ffmpeg: the box runs one process per camera, so parallelism comes from those;
+      // per-process thread pools only add memory (a 640×360 camera: 18 threads, 38 MB PSS → 3, 29 MB).
+      '-threads', '1',
     ],
     input: s.rtspUrl,
     extraInputs: mask === null ? [] : [{ url: mask, options: ['-protocol_whitelist', 'file', '-f', 'image2'] }],
-    globalOptions: ['-hide_banner', '-nostats', '-loglevel', 'error'],
+    globalOptions: ['-hide_banner', '-nostats', '-loglevel', 'error', '-filter_threads', '1', '-filter_complex_threads', '1'],
     complexFilter:
       head +
       `[d]scale=${s.width}:${s.height}:flags=area,format=yuv420p[det];` +
@@ -76,9 +79,9 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
       `[t]scale='min(${s.thumbnailWidth},iw)':-2[thumb]`,
     outputs: [
       { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'yuv420p'] },
-      { target: s.snapshotTarget, options: ['-map', '[snap]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5'] },
+      { target: s.snapshotTarget, options: ['-map', '[snap]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5', '-threads', '1'] },
       // Thumbnails for phones on weak links: a few KB each.
-      { target: s.thumbnailTarget, options: ['-map', '[thumb]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '8'] },
+      { target: s.thumbnailTarget, options: ['-map', '[thumb]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '8', '-threads', '1'] },
     ],
   };
 }

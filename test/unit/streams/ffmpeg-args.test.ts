@@ -28,7 +28,9 @@ t.test('yuv420p frames of the analysis size on stdout, JPEGs to the snapshot tar
   t.match(spec.complexFilter, /scale='min\(640,iw\)':-2/);
   t.same(argv.slice(argv.indexOf('[det]') - 1, argv.indexOf('pipe:1') + 1), ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1']);
   t.equal(argv[argv.indexOf('[snap]') + 4], 'mjpeg');
-  t.equal(argv[argv.indexOf('[snap]') + 7], 'unix:/tmp/x/snap.sock');
+  t.equal(argv[argv.indexOf('[snap]') + 9], 'unix:/tmp/x/snap.sock');
+  t.equal(argv.filter((a) => a === '-threads').length, 3, 'decoder and both JPEG encoders run single-threaded');
+  t.equal(argv[argv.indexOf('-filter_complex_threads') + 1], '1');
   t.match(spec.complexFilter, /\[t\]scale='min\(192,iw\)':-2\[thumb\]/);
   t.equal(argv.at(-1), 'unix:/tmp/x/thumb.sock');
 });
