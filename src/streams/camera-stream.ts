@@ -3,6 +3,7 @@
 
 import type { Logger } from '../logger.js';
 import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
+import type { HealthReport } from '../events/event-types.js';
 import { gateVerdict } from '../motion/motion-gate.js';
 import { MotionDetector } from '../motion/motion-detector.js';
 import { DEFAULT_MOTION_SETTINGS, type CameraMotionSettings } from '../motion/motion-settings.js';
@@ -11,8 +12,10 @@ import { backoffDelay } from './backoff.js';
 import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
+import { FrameHealth } from './frame-health.js';
 import { JpegChannel } from './jpeg-channel.js';
 import { writePrivacyMask, type MaskFile } from './mask-file.js';
+import { UptimeCounter } from './uptime.js';
 
 export type StreamStatus = 'starting' | 'online' | 'offline' | 'stopped';
 
@@ -36,6 +39,12 @@ export interface CameraStreamStats {
   mutedCells: number;
   /** Decoder errors (lost or damaged data) reported by ffmpeg; frames after them are not compared. */
   decodeErrors: number;
+  /** The picture stands still / is covered (see frame-health.ts). */
+  frozen: boolean;
+  covered: boolean;
+  /** Seconds with frames flowing, and without, since the stream started. */
+  uptimeSec: number;
+  downtimeSec: number;
 }
 
 export interface EpisodeImages {
@@ -47,9 +56,12 @@ export interface EpisodeSink {
   (camera: CameraConfig, episode: EpisodeEvent, images: EpisodeImages): Promise<void>;
 }
 
-/** `online` on the first frame (and on return); `offline` once a camera stayed down for the grace time. */
+/**
+ * `offline` inactive (online) on the first frame and on return; `offline` once a camera stayed down for
+ * the grace time; `frozen` and `covered` when the picture says so, and again when they clear.
+ */
 export interface HealthSink {
-  (camera: CameraConfig, online: boolean, at: number): Promise<void>;
+  (camera: CameraConfig, report: HealthReport): Promise<void>;
 }
 
 export interface CameraStreamDeps {
@@ -57,6 +69,8 @@ export interface CameraStreamDeps {
   onEpisode: EpisodeSink;
   onHealth: HealthSink;
   offlineGraceMs: number;
+  frozenAfterMs: number;
+  coveredAfterMs: number;
   /** Installed ffmpeg's major version: the RTSP socket timeout option was renamed in 5.0. */
   ffmpegMajor: number;
   /** hybrid mode: how long after a camera-side motion event our detector may confirm it. */
@@ -89,6 +103,8 @@ export class CameraStream {
   #reportedOnline: boolean | null = null;
   #offlineSince: number | null = null;
   #tracker: MotionTracker;
+  readonly #picture: FrameHealth;
+  readonly #uptime = new UptimeCounter();
   #proc: FfmpegProcess | null = null;
   #status: StreamStatus = 'stopped';
   #closing = false;
@@ -121,6 +137,7 @@ export class CameraStream {
     this.#settings = camera.motion ?? DEFAULT_MOTION_SETTINGS;
     this.#hybridWindowMs = deps.hybridWindowMs ?? HYBRID_WINDOW_MS;
     this.#tracker = this.#newTracker();
+    this.#picture = new FrameHealth({ width: motion.width, height: motion.height, frozenAfterMs: deps.frozenAfterMs, coveredAfterMs: deps.coveredAfterMs });
   }
 
   stats(): CameraStreamStats {
@@ -139,6 +156,9 @@ export class CameraStream {
       night: this.#night,
       mutedCells: this.#detector?.mutedCells ?? 0,
       decodeErrors: this.#decodeErrors,
+      frozen: this.#picture.frozen,
+      covered: this.#picture.covered,
+      ...this.#uptime.totals(this.#now()),
     };
   }
 
@@ -155,6 +175,7 @@ export class CameraStream {
     await this.#thumbs.start();
     this.#closing = false;
     this.#offlineSince = this.#now();
+    this.#uptime.start(this.#offlineSince);
     this.#spawn();
     this.#watchdog = setInterval(() => this.#checkWatchdog(), 1000);
     this.#watchdog.unref();
@@ -173,6 +194,7 @@ export class CameraStream {
     await this.#maskFile?.remove();
     this.#maskFile = null;
     this.#status = 'stopped';
+    this.#uptime.stop(this.#now());
   }
 
   #newTracker(): MotionTracker {
@@ -242,9 +264,11 @@ export class CameraStream {
     if (this.#status !== 'online') {
       this.#status = 'online';
       this.#offlineSince = null;
+      this.#uptime.set(true, at);
       this.#log.info('stream online');
       if (this.#reportedOnline !== true) this.#reportHealth(true, at);
     }
+    for (const change of this.#picture.update(frame, at)) this.#report(change);
     const verdict = gateVerdict(this.#settings.mode, detector.analyse(frame), this.#cameraSide, at, this.#hybridWindowMs);
     this.#night = verdict.night === true;
     const episode = this.#tracker.update(verdict, at);
@@ -273,7 +297,12 @@ export class CameraStream {
 
   #reportHealth(online: boolean, at: number): void {
     this.#reportedOnline = online;
-    this.#chain(online ? 'online' : 'offline', () => this.#onHealth(this.camera, online, at));
+    this.#report({ condition: 'offline', active: !online, at });
+  }
+
+  #report(r: HealthReport): void {
+    if (r.condition !== 'offline') this.#log.warn({ condition: r.condition, active: r.active }, r.active ? `picture ${r.condition}` : `picture no longer ${r.condition}`);
+    this.#chain(`${r.condition} ${r.active ? 'on' : 'off'}`, () => this.#onHealth(this.camera, r));
   }
 
   /** Hand-overs leave one at a time, in order; a failure is logged, never silently dropped. */
@@ -302,6 +331,7 @@ export class CameraStream {
     if (this.#status !== 'offline') {
       this.#log.warn('stream offline');
       this.#offlineSince = this.#now();
+      this.#uptime.set(false, this.#offlineSince);
     }
     this.#status = 'offline';
     this.#log.warn({ code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-5), retryInMs: delay }, 'ffmpeg exited; restarting');
