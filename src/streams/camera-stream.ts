@@ -301,7 +301,7 @@ export class CameraStream {
   }
 
   #report(r: HealthReport): void {
-    if (r.condition !== 'offline') this.#log.warn({ condition: r.condition, active: r.active }, r.active ? `picture ${r.condition}` : `picture no longer ${r.condition}`);
+    if (r.condition !== 'offline') this.#log[r.active ? 'warn' : 'info']({ condition: r.condition }, r.active ? `picture ${r.condition}` : `picture no longer ${r.condition}`);
     this.#chain(`${r.condition} ${r.active ? 'on' : 'off'}`, () => this.#onHealth(this.camera, r));
   }
 
@@ -331,7 +331,8 @@ export class CameraStream {
     if (this.#status !== 'offline') {
       this.#log.warn('stream offline');
       this.#offlineSince = this.#now();
-      this.#uptime.set(false, this.#offlineSince);
+      // Up ends with the last frame: a stall the watchdog ended was no picture either.
+      this.#uptime.set(false, this.#runFrames > 0 && this.#lastFrameAt !== null ? this.#lastFrameAt : this.#offlineSince);
     }
     this.#status = 'offline';
     this.#log.warn({ code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-5), retryInMs: delay }, 'ffmpeg exited; restarting');
