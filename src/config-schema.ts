@@ -171,6 +171,8 @@ export const configSchema = {
       default: {},
       properties: {
         offlineGraceSec: num(0, 3600, 15),
+        frozenAfterSec: num(1, 3600, 30),
+        coveredAfterSec: num(1, 600, 3),
       },
     },
   },

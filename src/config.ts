@@ -108,7 +108,7 @@ export interface Config {
   cameras: CameraConfig[];
   zones: ZoneConfig[];
   alerts: AlertsConfig;
-  health: { offlineGraceSec: number };
+  health: { offlineGraceSec: number; frozenAfterSec: number; coveredAfterSec: number };
   onboarding: OnboardingConfig;
   cameraEvents: CameraEventsConfig;
 }

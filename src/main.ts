@@ -172,9 +172,14 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
         const job = cameraEvents.fromEpisode(camera, episode, images);
         if (job) await queue.add(job);
       },
-      onHealth: async (camera, online, at) => {
-        await registry.markHealth(camera.id, online).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'camera status not saved'));
-        await queue.add(cameraEvents.fromHealth(camera, online, at));
+      frozenAfterMs: config.health.frozenAfterSec * 1000,
+      coveredAfterMs: config.health.coveredAfterSec * 1000,
+      onHealth: async (camera, report) => {
+        if (report.condition === 'offline') {
+          await registry.markHealth(camera.id, !report.active).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'camera status not saved'));
+        }
+        const job = cameraEvents.fromHealth(camera, report);
+        if (job) await queue.add(job);
       },
     });
     const cameraEvents = new CameraEvents();

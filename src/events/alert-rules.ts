@@ -86,8 +86,24 @@ export function decideAlert(o: AlertRulesOptions, state: AlertState, camera: Ale
   return { zone, household, incidentId, reason };
 }
 
-export function recordAlert(state: AlertState, camera: AlertCamera, d: AlertDecision, at: number): void {
+/**
+ * For a new `covered` event (a lens covered: tampering). Officers of a shared camera's zone hear of it
+ * at any hour: the arming schedule says when motion is worth an alert, while someone blinding a camera
+ * matters whenever it happens. No cooldown holds it back (being seen, then covering the camera, is the
+ * pattern), and it joins the zone's open incident, so it is grouped with the motion that preceded it.
+ */
+export function decideTamperAlert(o: AlertRulesOptions, state: AlertState, camera: AlertCamera, eventId: string, at: number): AlertDecision {
+  const zone = camera.shareWithOfficers;
+  const household = camera.householdId !== null;
+  if (!zone && !household) return { zone: false, household: false, incidentId: null, reason: 'not-shared' };
+  const open = state.lastIncident.get(camera.zone);
+  const incidentId = zone && open && at - open.at <= o.incidentWindowMs ? open.id : eventId;
+  return { zone, household, incidentId, reason: zone ? 'alerted' : 'household-only' };
+}
+
+/** `cooldown: false` for tamper alerts: they must not silence the camera's next motion alert. */
+export function recordAlert(state: AlertState, camera: AlertCamera, d: AlertDecision, at: number, cooldown = true): void {
   if (!d.zone && !d.household) return;
-  state.lastAlertAt.set(camera.id, at);
+  if (cooldown) state.lastAlertAt.set(camera.id, at);
   if (d.zone && d.incidentId) state.lastIncident.set(camera.zone, { id: d.incidentId, at });
 }

@@ -1,11 +1,11 @@
-// Turns what a camera stream reports (motion episodes, going offline and back) into event jobs.
+// Turns what a camera stream reports (motion episodes, health conditions starting and clearing) into event jobs.
 // Event ids are made here, at detection; every job of an event carries its id.
 
 import type { CameraConfig } from '../config.js';
 import { newEventId } from '../ids.js';
 import type { EpisodeEvent } from '../motion/motion-tracker.js';
 import type { EpisodeImages } from '../streams/camera-stream.js';
-import type { CameraRef, EventJob } from './event-types.js';
+import type { CameraRef, EventJob, HealthReport } from './event-types.js';
 
 const b64 = (b: Buffer | null) => (b === null ? null : b.toString('base64'));
 
@@ -16,8 +16,8 @@ export function cameraRef(c: CameraConfig): CameraRef {
 export class CameraEvents {
   /** The open motion event per camera, with how many updates it has had. */
   readonly #motion = new Map<string, { id: string; seq: number }>();
-  /** The open `offline` event per camera. */
-  readonly #offline = new Map<string, string>();
+  /** The open health event per camera and condition (key `<cameraId> <condition>`). */
+  readonly #health = new Map<string, string>();
 
   fromEpisode(camera: CameraConfig, episode: EpisodeEvent, images: EpisodeImages): EventJob | null {
     const ref = cameraRef(camera);
@@ -44,17 +44,24 @@ export class CameraEvents {
     return { kind: 'end', camera: ref, event: { id: open.id, endedAt: episode.endedAt, score: episode.score, box: episode.box } };
   }
 
-  /** Offline opens an `offline` event; coming back ends it, or (first time) just says `online`. */
-  fromHealth(camera: CameraConfig, online: boolean, at: number): EventJob {
+  /**
+   * A condition starting opens an event of its type; clearing ends it. Coming online with no open
+   * `offline` event (the first time) just says `online`; other conditions clearing with none open say nothing.
+   */
+  fromHealth(camera: CameraConfig, report: HealthReport): EventJob | null {
     const ref = cameraRef(camera);
-    const open = this.#offline.get(camera.id);
-    if (!online) {
+    const key = `${camera.id} ${report.condition}`;
+    const open = this.#health.get(key);
+    if (report.active) {
+      // A repeated report (a restarted stream finding the same condition) keeps the open event's id.
       const id = open ?? newEventId();
-      this.#offline.set(camera.id, id);
-      return { kind: 'new', camera: ref, event: { id, type: 'offline', startedAt: at, score: 0, box: null }, snapshot: null, thumbnail: null };
+      this.#health.set(key, id);
+      return { kind: 'new', camera: ref, event: { id, type: report.condition, startedAt: report.at, score: 0, box: null }, snapshot: null, thumbnail: null };
     }
-    if (open === undefined) return { kind: 'availability', camera: ref, online: true, at };
-    this.#offline.delete(camera.id);
-    return { kind: 'end', camera: ref, event: { id: open, endedAt: at, score: 0, box: null } };
+    if (open !== undefined) {
+      this.#health.delete(key);
+      return { kind: 'end', camera: ref, event: { id: open, endedAt: report.at, score: 0, box: null } };
+    }
+    return report.condition === 'offline' ? { kind: 'availability', camera: ref, online: true, at: report.at } : null;
   }
 }

@@ -32,7 +32,11 @@ export interface TransitionInput {
   alert?: { zone: boolean; household: boolean; incidentId: string | null };
 }
 
-/** Messages for a new event: the event, the camera's state, the picture, and the alerts. */
+/**
+ * Messages for a new event: the event, the camera's state, the picture, and the alerts. Availability
+ * is about the stream being reachable, so only `offline` touches it; a frozen or covered camera still
+ * streams, and says so through its own event type (and, when covered, alerts).
+ */
 export function newEventMessages(i: TransitionInput): Message[] {
   const { topics, camera, event } = i;
   const out: Message[] = [topics.eventMessage('new', event)];
@@ -40,7 +44,7 @@ export function newEventMessages(i: TransitionInput): Message[] {
     out.push(topics.availabilityMessage(camera.id, false));
     return out;
   }
-  out.push(topics.motionMessage(camera.id, true));
+  if (event.type === 'motion') out.push(topics.motionMessage(camera.id, true));
   if (i.snapshotPath) out.push(topics.snapshotMessage(camera.id, i.snapshotPath));
   if (i.alert?.zone) out.push(topics.alertMessage(topics.zoneAlerts(camera.zone), camera, event, i.alert.incidentId));
   if (i.alert?.household && camera.householdId) {
@@ -55,12 +59,9 @@ export function updateEventMessages(i: TransitionInput): Message[] {
   return out;
 }
 
-/** The end of a motion event; its motion OFF is returned apart because it is delayed. */
+/** The end of an event; a motion event's motion OFF is returned apart because it is delayed. */
 export function endEventMessages(i: TransitionInput): { now: Message[]; delayed: Message | null } {
   const now = [i.topics.eventMessage('end', i.event)];
-  if (i.event.type === 'offline') {
-    now.push(i.topics.availabilityMessage(i.camera.id, true));
-    return { now, delayed: null };
-  }
-  return { now, delayed: i.topics.motionMessage(i.camera.id, false) };
+  if (i.event.type === 'offline') now.push(i.topics.availabilityMessage(i.camera.id, true));
+  return { now, delayed: i.event.type === 'motion' ? i.topics.motionMessage(i.camera.id, false) : null };
 }

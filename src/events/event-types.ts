@@ -2,8 +2,23 @@
 
 import type { Box } from '../motion/motion-detector.js';
 
-/** `motion` from the detector; `offline` is camera health: opened when a camera drops, ended when it returns. */
-export type EventType = 'motion' | 'offline';
+/**
+ * Camera health, each an event opened when the condition starts and ended when it clears: `offline`
+ * (the stream is down), `frozen` (the picture stands still), `covered` (the picture suddenly went
+ * uniform: a covered lens, i.e. tampering).
+ */
+export type HealthCondition = 'offline' | 'frozen' | 'covered';
+
+/** `motion` from the detector, or a health condition. */
+export type EventType = 'motion' | HealthCondition;
+
+/** What a stream reports about its health: `offline` inactive means online. Only changes are reported. */
+export interface HealthReport {
+  condition: HealthCondition;
+  active: boolean;
+  /** When the condition began, or when it cleared (epoch ms). */
+  at: number;
+}
 
 /** What the worker needs to know of the camera; carried in the job so the worker needs no registry. */
 export interface CameraRef {

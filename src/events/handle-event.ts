@@ -8,9 +8,9 @@ import { OutboxRepository, type NewOutboxRow } from '../db/outbox.repository.js'
 import type { DatabaseSchema } from '../db/schema.js';
 import { MatThanError } from '../errors.js';
 import type { Message, Topics } from '../mqtt/topics.js';
-import { decideAlert, recordAlert, type AlertRulesOptions, type AlertState } from './alert-rules.js';
+import { decideAlert, decideTamperAlert, recordAlert, type AlertDecision, type AlertRulesOptions, type AlertState } from './alert-rules.js';
 import { endEventMessages, newEventMessages, toPublicEvent, updateEventMessages } from './event-messages.js';
-import type { EventJob } from './event-types.js';
+import type { EventJob, EventType } from './event-types.js';
 import type { SnapshotStore, StoredImage } from './snapshot-store.js';
 
 export interface HandleEventDeps {
@@ -63,13 +63,20 @@ export async function handleEvent(job: EventJob, d: HandleEventDeps): Promise<'s
   }
 }
 
+/** Motion alerts by the rules; a covered lens is tampering; `offline` and `frozen` (faults, not acts) alert nobody. */
+function decideFor(type: EventType, d: HandleEventDeps, camera: Job<'new'>['camera'], id: string, at: number): AlertDecision | null {
+  if (type === 'motion') return decideAlert(d.rules, d.alertState, camera, id, at);
+  if (type === 'covered') return decideTamperAlert(d.rules, d.alertState, camera, id, at);
+  return null;
+}
+
 async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' | 'duplicate'> {
   const { camera, event: e } = job;
   const now = (d.now ?? Date.now)();
   const img = await saveImages(d, camera.id, e.id, e.startedAt, job);
   const stored = await d.db.transaction().execute(async (trx) => {
     const events = new EventsRepository(trx);
-    const decision = e.type === 'motion' ? decideAlert(d.rules, d.alertState, camera, e.id, e.startedAt) : null;
+    const decision = decideFor(e.type, d, camera, e.id, e.startedAt);
     const row: EventRow = {
       id: e.id, camera_id: camera.id, zone: camera.zone, household_id: camera.householdId, type: e.type,
       started_at: e.startedAt, ended_at: null, score: e.score, box: e.box === null ? null : JSON.stringify(e.box),
@@ -83,7 +90,7 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
     if (e.type === 'motion') await outbox.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
     const messages = newEventMessages({ topics: d.topics, camera, event: toPublicEvent(row, d.publicUrl), snapshotPath: img.stored?.path ?? null, alert: decision ?? undefined });
     await outbox.add(outboxRows(messages, `${e.id}:new`, now));
-    if (decision) recordAlert(d.alertState, camera, decision, e.startedAt);
+    if (decision) recordAlert(d.alertState, camera, decision, e.startedAt, e.type === 'motion');
     return true;
   });
   if (stored) d.onStored();

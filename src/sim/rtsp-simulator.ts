@@ -1,9 +1,10 @@
 // Node wrapper around tools/sim/rtsp-sim.py: a GStreamer RTSP server with one synthetic
 // live camera per mount, and/or recorded H.264 clips (one mount per clip, each client
 // plays the file from its start in real time). Protocol (line based): stdin
-// `cross <id> [seconds]` | `quit`; stdout `ready <port>` | `crossing-start <id>` |
-// `crossing-end <id>` | `media-up <id>` | `media-down <id>` | `error <text>` |
-// `clip-start <id> <unix-ms>` | `clip-end <id>`.
+// `cross <id> [seconds]` | `freeze <id> [seconds]` | `unfreeze <id>` | `cover <id> [seconds]` |
+// `uncover <id>` | `quit`; stdout `ready <port>` | `crossing-start <id>` | `crossing-end <id>` |
+// `frozen <id>` | `unfrozen <id>` | `covered <id>` | `uncovered <id>` | `media-up <id>` |
+// `media-down <id>` | `error <text>` | `clip-start <id> <unix-ms>` | `clip-end <id>`.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -31,6 +32,15 @@ export interface RtspSimulator {
   url(cameraId: string): string;
   /** Starts a crossing now; resolves when the object has left the frame. */
   cross(cameraId: string, seconds?: number): Promise<void>;
+  /**
+   * Freezes the picture (no noise, no movement: what a hung encoder sends); resolves once it is frozen.
+   * With `seconds` it unfreezes by itself after that long.
+   */
+  freeze(cameraId: string, seconds?: number): Promise<void>;
+  unfreeze(cameraId: string): Promise<void>;
+  /** Shows a uniform black picture (the lens covered); resolves once it shows. With `seconds`, uncovers after that long. */
+  cover(cameraId: string, seconds?: number): Promise<void>;
+  uncover(cameraId: string): Promise<void>;
   /** Resolves at the next crossing start on that camera (manual or automatic). */
   crossingStarted(cameraId: string): Promise<void>;
   /**
@@ -180,6 +190,33 @@ class ProcessRtspSimulator implements RtspSimulator {
       `crossing on ${cameraId}`,
     );
     this.#child?.stdin?.write(`cross ${cameraId}${seconds === undefined ? '' : ` ${seconds}`}\n`);
+    return done;
+  }
+
+  freeze(cameraId: string, seconds?: number): Promise<void> {
+    return this.#fault('freeze', 'frozen', cameraId, seconds);
+  }
+
+  unfreeze(cameraId: string): Promise<void> {
+    return this.#fault('unfreeze', 'unfrozen', cameraId);
+  }
+
+  cover(cameraId: string, seconds?: number): Promise<void> {
+    return this.#fault('cover', 'covered', cameraId, seconds);
+  }
+
+  uncover(cameraId: string): Promise<void> {
+    return this.#fault('uncover', 'uncovered', cameraId);
+  }
+
+  /** Sends a fault command; resolves on the line that confirms it. */
+  async #fault(command: string, confirmation: string, cameraId: string, seconds?: number): Promise<void> {
+    this.#checkCamera(cameraId);
+    if (seconds !== undefined && !(seconds > 0 && seconds < 3600)) {
+      throw new RangeError(`${command} seconds must be in (0, 3600), got ${seconds}`);
+    }
+    const done = this.#expect((kind, arg) => kind === confirmation && arg === cameraId, 5000, `${confirmation} ${cameraId}`);
+    this.#child?.stdin?.write(`${command} ${cameraId}${seconds === undefined ? '' : ` ${seconds}`}\n`);
     return done;
   }
 

@@ -3,6 +3,7 @@
 
 import type { Logger } from '../logger.js';
 import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
+import type { HealthReport } from '../events/event-types.js';
 import { gateVerdict } from '../motion/motion-gate.js';
 import { createDetector } from '../motion/detector-factory.js';
 import type { MotionDetector } from '../motion/motion-detector.js';
@@ -12,8 +13,10 @@ import { backoffDelay } from './backoff.js';
 import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
+import { FrameHealth } from './frame-health.js';
 import { JpegChannel } from './jpeg-channel.js';
 import { writePrivacyMask, type MaskFile } from './mask-file.js';
+import { UptimeCounter } from './uptime.js';
 
 export type StreamStatus = 'starting' | 'online' | 'offline' | 'stopped';
 
@@ -37,6 +40,12 @@ export interface CameraStreamStats {
   mutedCells: number;
   /** Decoder errors (lost or damaged data) reported by ffmpeg; frames after them are not compared. */
   decodeErrors: number;
+  /** The picture stands still / is covered (see frame-health.ts). */
+  frozen: boolean;
+  covered: boolean;
+  /** Seconds with frames flowing, and without, since the stream started. */
+  uptimeSec: number;
+  downtimeSec: number;
 }
 
 export interface EpisodeImages {
@@ -48,9 +57,12 @@ export interface EpisodeSink {
   (camera: CameraConfig, episode: EpisodeEvent, images: EpisodeImages): Promise<void>;
 }
 
-/** `online` on the first frame (and on return); `offline` once a camera stayed down for the grace time. */
+/**
+ * `offline` inactive (online) on the first frame and on return; `offline` once a camera stayed down for
+ * the grace time; `frozen` and `covered` when the picture says so, and again when they clear.
+ */
 export interface HealthSink {
-  (camera: CameraConfig, online: boolean, at: number): Promise<void>;
+  (camera: CameraConfig, report: HealthReport): Promise<void>;
 }
 
 export interface CameraStreamDeps {
@@ -58,6 +70,8 @@ export interface CameraStreamDeps {
   onEpisode: EpisodeSink;
   onHealth: HealthSink;
   offlineGraceMs: number;
+  frozenAfterMs: number;
+  coveredAfterMs: number;
   /** Installed ffmpeg's major version: the RTSP socket timeout option was renamed in 5.0. */
   ffmpegMajor: number;
   /** hybrid mode: how long after a camera-side motion event our detector may confirm it. */
@@ -90,6 +104,8 @@ export class CameraStream {
   #reportedOnline: boolean | null = null;
   #offlineSince: number | null = null;
   #tracker: MotionTracker;
+  readonly #picture: FrameHealth;
+  readonly #uptime = new UptimeCounter();
   #proc: FfmpegProcess | null = null;
   #status: StreamStatus = 'stopped';
   #closing = false;
@@ -122,6 +138,7 @@ export class CameraStream {
     this.#settings = camera.motion ?? DEFAULT_MOTION_SETTINGS;
     this.#hybridWindowMs = deps.hybridWindowMs ?? HYBRID_WINDOW_MS;
     this.#tracker = this.#newTracker();
+    this.#picture = new FrameHealth({ width: motion.width, height: motion.height, frozenAfterMs: deps.frozenAfterMs, coveredAfterMs: deps.coveredAfterMs });
   }
 
   stats(): CameraStreamStats {
@@ -140,6 +157,9 @@ export class CameraStream {
       night: this.#night,
       mutedCells: this.#detector?.mutedCells ?? 0,
       decodeErrors: this.#decodeErrors,
+      frozen: this.#picture.frozen,
+      covered: this.#picture.covered,
+      ...this.#uptime.totals(this.#now()),
     };
   }
 
@@ -156,6 +176,7 @@ export class CameraStream {
     await this.#thumbs.start();
     this.#closing = false;
     this.#offlineSince = this.#now();
+    this.#uptime.start(this.#offlineSince);
     this.#spawn();
     this.#watchdog = setInterval(() => this.#checkWatchdog(), 1000);
     this.#watchdog.unref();
@@ -174,6 +195,7 @@ export class CameraStream {
     await this.#maskFile?.remove();
     this.#maskFile = null;
     this.#status = 'stopped';
+    this.#uptime.stop(this.#now());
   }
 
   #newTracker(): MotionTracker {
@@ -233,9 +255,11 @@ export class CameraStream {
     if (this.#status !== 'online') {
       this.#status = 'online';
       this.#offlineSince = null;
+      this.#uptime.set(true, at);
       this.#log.info('stream online');
       if (this.#reportedOnline !== true) this.#reportHealth(true, at);
     }
+    for (const change of this.#picture.update(frame, at)) this.#report(change);
     const verdict = gateVerdict(this.#settings.mode, detector.analyse(frame), this.#cameraSide, at, this.#hybridWindowMs);
     this.#night = verdict.night === true;
     const episode = this.#tracker.update(verdict, at);
@@ -264,7 +288,12 @@ export class CameraStream {
 
   #reportHealth(online: boolean, at: number): void {
     this.#reportedOnline = online;
-    this.#chain(online ? 'online' : 'offline', () => this.#onHealth(this.camera, online, at));
+    this.#report({ condition: 'offline', active: !online, at });
+  }
+
+  #report(r: HealthReport): void {
+    if (r.condition !== 'offline') this.#log[r.active ? 'warn' : 'info']({ condition: r.condition }, r.active ? `picture ${r.condition}` : `picture no longer ${r.condition}`);
+    this.#chain(`${r.condition} ${r.active ? 'on' : 'off'}`, () => this.#onHealth(this.camera, r));
   }
 
   /** Hand-overs leave one at a time, in order; a failure is logged, never silently dropped. */
@@ -293,6 +322,8 @@ export class CameraStream {
     if (this.#status !== 'offline') {
       this.#log.warn('stream offline');
       this.#offlineSince = this.#now();
+      // Up ends with the last frame: a stall the watchdog ended was no picture either.
+      this.#uptime.set(false, this.#runFrames > 0 && this.#lastFrameAt !== null ? this.#lastFrameAt : this.#offlineSince);
     }
     this.#status = 'offline';
     this.#log.warn({ code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-5), retryInMs: delay }, 'ffmpeg exited; restarting');

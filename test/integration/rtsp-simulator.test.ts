@@ -122,6 +122,35 @@ t.test('stop() then start() serves again on the same port', async (t) => {
   t.pass('crossing works after restart');
 });
 
+/** Share of pixels more than 2 grey levels apart: live noise moves 15–40 % of them, a re-encoded still picture ~0. */
+function noisyShare(a: Buffer, b: Buffer): number {
+  let n = 0;
+  for (let i = 0; i < FRAME_BYTES; i++) if (Math.abs(a[i]! - b[i]!) > 2) n++;
+  return n / FRAME_BYTES;
+}
+
+t.test('freeze holds the picture, cover shows black, and both undo', async (t) => {
+  const live = await readFrames(sim.url('cam1'), 6);
+  t.ok(noisyShare(live[1]!, live[5]!) > 0.05, `a live picture has noise (${noisyShare(live[1]!, live[5]!)})`);
+  await sim.freeze('cam1');
+  const frozen = await readFrames(sim.url('cam1'), 12);
+  // The first frames of a join may still be settling on the keyframe; compare from the middle on.
+  t.ok(noisyShare(frozen[4]!, frozen[11]!) < 0.01, `a frozen picture stands still (${noisyShare(frozen[4]!, frozen[11]!)})`);
+  await sim.unfreeze('cam1');
+  const thawed = await readFrames(sim.url('cam1'), 6);
+  t.ok(noisyShare(thawed[1]!, thawed[5]!) > 0.05, 'noise returns after unfreeze');
+
+  await sim.cover('cam2', 30);
+  const covered = await readFrames(sim.url('cam2'), 4);
+  const mean = (f: Buffer) => f.reduce((s, v) => s + v, 0) / f.length;
+  t.ok(covered.every((f) => mean(f) < 20 && f.every((v) => Math.abs(v - f[0]!) <= 2)), 'covered: uniform black');
+  await sim.uncover('cam2');
+  const uncovered = await readFrames(sim.url('cam2'), 4);
+  t.ok(mean(uncovered[3]!) > 80, `the scene is back (mean ${mean(uncovered[3]!)})`);
+  await t.rejects(sim.freeze('nope'), /unknown simulated camera/);
+  await t.rejects(sim.cover('cam1', 0), RangeError);
+});
+
 t.test('rejects unknown cameras and bad durations', async (t) => {
   await t.rejects(sim.cross('nope'), /unknown simulated camera/);
   await t.rejects(sim.cross('cam1', 0), RangeError);

@@ -18,6 +18,9 @@ t.test('RTSP server down and back: the service survives, backs off, resumes and 
   });
 
   await waitFor('stream online', () => h.statusOf('gate') === 'online' && h.framesOf('gate') >= 5);
+  const stats = () => h.service.supervisor.stats().find((s) => s.cameraId === 'gate');
+  const downBefore = stats()?.downtimeSec ?? 0;
+  const downAt = Date.now();
   await sim.stop();
   await waitFor('stream offline', () => h.statusOf('gate') === 'offline');
   const restartLogs = () =>
@@ -34,6 +37,9 @@ t.test('RTSP server down and back: the service survives, backs off, resumes and 
   await sim.start();
   await waitFor('stream online again', () => h.statusOf('gate') === 'online' && h.framesOf('gate') >= framesWhileDown + 15, 30_000);
   t.pass('frames flow again after the server returned');
+  const outageSec = (Date.now() - downAt) / 1000;
+  // The outage counts as downtime (less the last frames' few hundred ms and the 15 frames since its end).
+  t.ok((stats()?.downtimeSec ?? 0) - downBefore >= outageSec - 5, `downtime grew by the outage (~${Math.round(outageSec)} s): ${JSON.stringify(stats())}`);
   await sim.cross('gate', 3);
   const ev = await waitFor('an alert after the outage', () => h.eventMessages().find((m) => m.type === 'new'));
   t.equal(ev.event.cameraId, 'gate');

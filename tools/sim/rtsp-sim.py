@@ -3,15 +3,20 @@
 
 Serves one live synthetic H.264 scene per camera at rtsp://<address>:<port>/<cameraId>:
 a static textured background, low-amplitude sensor noise and a dark person-sized
-object that is off-screen until a "crossing" moves it left -> right.
+object that is off-screen until a "crossing" moves it left -> right. Health faults:
+"freeze" holds the picture (no noise, no movement: a hung encoder), "cover" shows a
+uniform black frame (a hand, tape or paint over the lens); each lasts until undone or
+for the seconds given.
 
 With --clip ID=PATH (repeatable) it also serves a recorded H.264 file (Matroska or
 MP4) at rtsp://<address>:<port>/<ID>: every client connection gets its own playback
 of the file from its first frame, in real time, without re-encoding; at the end of
 the file the stream ends.
 
-stdin (one command per line):  cross <cameraId> [seconds] | quit
+stdin (one command per line):  cross <cameraId> [seconds] | freeze <id> [seconds]
+                               | unfreeze <id> | cover <id> [seconds] | uncover <id> | quit
 stdout (one message per line): ready <port> | crossing-start <id> | crossing-end <id>
+                               | frozen <id> | unfrozen <id> | covered <id> | uncovered <id>
                                | media-up <id> | media-down <id> | error <text>
                                | clip-start <id> <unix-ms> | clip-end <id>
 clip-start gives the wall-clock time (Unix epoch, milliseconds) at which the clip's
@@ -163,7 +168,7 @@ def launch_line(bg_png):
     return (
         f"( compositor name=mix background=black"
         f" sink_0::zorder=0 sink_1::zorder=1 sink_1::xpos={W} sink_1::ypos={OBJ_Y}"
-        f" sink_2::zorder=2 sink_2::alpha={NOISE_ALPHA}"
+        f" sink_2::zorder=2 sink_2::alpha={NOISE_ALPHA} sink_3::zorder=3 sink_3::alpha=0"
         f" ! video/x-raw,{caps},width={W},height={H}"
         f" ! x264enc name=enc tune=zerolatency speed-preset=ultrafast key-int-max={FPS} bitrate=1500"
         f" ! rtph264pay name=pay0 pt=96 config-interval=0"
@@ -172,7 +177,10 @@ def launch_line(bg_png):
         f" videotestsrc pattern=solid-color foreground-color=0xff242424 num-buffers=1"
         f" ! video/x-raw,format=I420,width={OBJ_W},height={OBJ_H}"
         f" ! imagefreeze is-live=true ! video/x-raw,{caps} ! mix.sink_1"
-        f" videotestsrc is-live=true pattern=snow ! video/x-raw,{caps},width={W},height={H} ! mix.sink_2 )"
+        f" videotestsrc is-live=true pattern=snow ! video/x-raw,{caps},width={W},height={H} ! mix.sink_2"
+        # The cover: a black layer over everything, invisible (alpha 0) until "cover".
+        f" videotestsrc pattern=black num-buffers=1 ! video/x-raw,format=I420,width={W},height={H}"
+        f" ! imagefreeze is-live=true ! video/x-raw,{caps} ! mix.sink_3 )"
     )
 
 
@@ -228,9 +236,14 @@ class Camera:
     def __init__(self, cid):
         self.id = cid
         self.pad = None        # compositor pad of the object in the currently live media
+        self.snow = None       # ...of the noise layer
+        self.cover_pad = None  # ...of the black cover layer
         self.enc = None        # x264enc of the currently live media
         self.started = None    # monotonic start of the current crossing, None if idle
         self.duration = 0.0
+        self.frozen = False
+        self.covered = False
+        self.until = {}        # fault ("freeze"/"cover") -> monotonic time it is undone, None = until told
 
     def xpos(self):
         if self.started is None:
@@ -239,8 +252,23 @@ class Camera:
         return round(-OBJ_W + p * (W + OBJ_W))
 
     def apply(self):
-        if self.pad is not None:
+        # A frozen picture does not change at all: the object stops and the noise goes.
+        if self.pad is not None and not self.frozen:
             self.pad.set_property("xpos", self.xpos())
+        if self.snow is not None:
+            self.snow.set_property("alpha", 0.0 if self.frozen else NOISE_ALPHA)
+        if self.cover_pad is not None:
+            self.cover_pad.set_property("alpha", 1.0 if self.covered else 0.0)
+
+    def fault(self, name, on, seconds=None):
+        """name is "freeze" or "cover"; announces the new state once it is applied."""
+        self.until[name] = time.monotonic() + seconds if on and seconds else None
+        if name == "freeze":
+            self.frozen = on
+        else:
+            self.covered = on
+        self.apply()
+        emit(f"{FAULT_WORDS[name][0 if on else 1]} {self.id}")
 
     def cross(self, seconds):
         # A new crossing while one is running restarts it from the left edge (a second
@@ -250,21 +278,28 @@ class Camera:
         self.apply()
 
     def tick(self):
+        for name, until in list(self.until.items()):
+            if until is not None and time.monotonic() >= until:
+                self.fault(name, False)
         if self.started is not None and time.monotonic() - self.started >= self.duration:
             self.started = None
             emit(f"crossing-end {self.id}")
         self.apply()
 
 
+FAULT_WORDS = {"freeze": ("frozen", "unfrozen"), "cover": ("covered", "uncovered")}
 cams = {cid: Camera(cid) for cid in args.cameras}
 loop = GLib.MainLoop()
 
 
-def drop_until_scene(_pad, info):
+def drop_until_scene(_pad, info, cam):
     # Right after the media starts, the live compositor can time out before its inputs
     # produced anything and emit plain black frames; a client would see black -> scene
     # "motion". Drop output until the textured background is there (its mean luma is
     # ~118, black + noise is ~23), so the encoder's first frame (an IDR) is the scene.
+    # A covered camera's scene is black: nothing to wait for.
+    if cam.covered:
+        return Gst.PadProbeReturn.REMOVE
     buf = info.get_buffer()
     ok, m = buf.map(Gst.MapFlags.READ)
     if not ok:
@@ -281,15 +316,16 @@ def on_media_configure(_factory, media, cam):
     # Shared media is created on first client and unprepared when the last one leaves,
     # so the pad is re-bound on every (re)creation.
     mix = media.get_element().get_by_name("mix")
-    mix.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, drop_until_scene)
+    mix.get_static_pad("src").add_probe(Gst.PadProbeType.BUFFER, drop_until_scene, cam)
     pad = mix.get_static_pad("sink_1")
     cam.pad, cam.enc = pad, media.get_element().get_by_name("enc")
+    cam.snow, cam.cover_pad = mix.get_static_pad("sink_2"), mix.get_static_pad("sink_3")
     cam.apply()
     emit(f"media-up {cam.id}")
 
     def on_unprepared(_media):
         if cam.pad is pad:
-            cam.pad = cam.enc = None
+            cam.pad = cam.enc = cam.snow = cam.cover_pad = None
         emit(f"media-down {cam.id}")
     media.connect("unprepared", on_unprepared)
 
@@ -304,27 +340,42 @@ def on_play_request(_client, ctx):
             GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0))
 
 
+USAGE = ("cross <cameraId> [seconds] | freeze <cameraId> [seconds] | unfreeze <cameraId>"
+         " | cover <cameraId> [seconds] | uncover <cameraId> | quit")
+
+
+def parse_seconds(text):
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < 3600:
+        emit(f"error bad seconds '{text}' (want 0 < s < 3600)")
+        return None
+    return seconds
+
+
 def handle_command(line):
     parts = line.split()
     if not parts:
         return
-    if parts[0] == "quit" and len(parts) == 1:
+    verb = parts[0]
+    if verb == "quit" and len(parts) == 1:
         loop.quit()
-    elif parts[0] == "cross" and len(parts) in (2, 3):
-        cam = cams.get(parts[1])
-        if cam is None:
-            return emit(f"error unknown camera '{parts[1]}'")
-        seconds = args.cross_duration
-        if len(parts) == 3:
-            try:
-                seconds = float(parts[2])
-            except ValueError:
-                seconds = -1.0
-            if not 0 < seconds < 3600:
-                return emit(f"error bad seconds '{parts[2]}' (want 0 < s < 3600)")
-        cam.cross(seconds)
+        return
+    takes_seconds = verb in ("cross", "freeze", "cover")
+    if verb not in ("cross", "freeze", "unfreeze", "cover", "uncover") or not 2 <= len(parts) <= (3 if takes_seconds else 2):
+        return emit(f"error bad command '{line.strip()[:200]}' (want: {USAGE})")
+    cam = cams.get(parts[1])
+    if cam is None:
+        return emit(f"error unknown camera '{parts[1]}'")
+    seconds = parse_seconds(parts[2]) if len(parts) == 3 else None
+    if len(parts) == 3 and seconds is None:
+        return
+    if verb == "cross":
+        cam.cross(seconds or args.cross_duration)
     else:
-        emit(f"error bad command '{line.strip()[:200]}' (want: cross <cameraId> [seconds] | quit)")
+        cam.fault(verb.removeprefix("un"), not verb.startswith("un"), seconds)
 
 
 stdin_buf = b""

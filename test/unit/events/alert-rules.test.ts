@@ -1,5 +1,5 @@
 import t from 'tap';
-import { decideAlert, isArmed, localMinutes, newAlertState, recordAlert, type AlertRulesOptions } from '../../../src/events/alert-rules.js';
+import { decideAlert, decideTamperAlert, isArmed, localMinutes, newAlertState, recordAlert, type AlertRulesOptions } from '../../../src/events/alert-rules.js';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 // 2026-11-30 15:30 UTC is 22:30 in Hà Nội (UTC+7, no daylight saving).
@@ -61,4 +61,18 @@ t.test('neighbouring cameras in a zone share an incident within the window', asy
   t.equal(decideAlert(opts(), s, cam({ id: 'c' }), 'e3', at('23:00') + 45_000).incidentId, 'e1', 'window slides with each alert');
   t.equal(decideAlert(opts(), s, cam({ id: 'c', zone: 'z2' }), 'e4', at('23:00') + 21_000).incidentId, 'e4', 'other zone, own incident');
   t.equal(decideAlert(opts(), s, cam({ id: 'c' }), 'e5', at('23:00') + 60_000).incidentId, 'e5', 'after the window, a new incident');
+});
+
+t.test('a covered lens alerts officers at any hour, past the cooldown, within the open incident, and starts no cooldown', async (t) => {
+  const s = newAlertState();
+  t.match(decideTamperAlert(opts(), s, cam({ zone: 'night-zone' }), 'c1', at('12:00')), { zone: true, household: false, incidentId: 'c1', reason: 'alerted' }, 'disarmed zone: officers still told');
+  const motion = decideAlert(opts(), s, cam(), 'm1', at('23:00'));
+  recordAlert(s, cam(), motion, at('23:00'));
+  const tamper = decideTamperAlert(opts(), s, cam(), 'c2', at('23:00') + 10_000);
+  t.match(tamper, { zone: true, incidentId: 'm1', reason: 'alerted' }, 'not held back by the motion cooldown; same incident as the motion');
+  const fresh = newAlertState();
+  recordAlert(fresh, cam(), decideTamperAlert(opts(), fresh, cam(), 'c3', at('23:00')), at('23:00'), false);
+  t.match(decideAlert(opts(), fresh, cam(), 'm2', at('23:00') + 1000), { zone: true, incidentId: 'c3' }, 'the next motion alerts, in the tamper incident');
+  t.match(decideTamperAlert(opts(), s, cam({ householdId: 'h7', shareWithOfficers: false }), 'c4', at('03:00')), { zone: false, household: true, reason: 'household-only' });
+  t.match(decideTamperAlert(opts(), s, cam({ shareWithOfficers: false }), 'c5', at('03:00')), { zone: false, household: false, incidentId: null, reason: 'not-shared' });
 });

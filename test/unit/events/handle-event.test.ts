@@ -113,6 +113,30 @@ t.test('an offline event flips availability, and its end flips it back', async (
   t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/availability offline', 'mt/events end', 'mt/cameras/cam1/availability online']);
 });
 
+t.test('a covered lens is a tamper alert; its end says only end; availability and motion are left alone', async (t) => {
+  const { deps, pending } = await setup(t);
+  const id = '01a22afd-bf33-70d8-9338-ba4fac6d4401';
+  const cam = camera({ zone: 'night-zone', householdId: 'ho-3' });
+  const rules = { ...deps.rules, schedules: new Map([['night-zone', [{ from: '22:00', to: '05:00' }]]]) };
+  const noon = Date.parse('2026-11-30T12:00:00+07:00');
+  await handleEvent({ kind: 'new', camera: cam, event: { id, type: 'covered', startedAt: noon, score: 0, box: null }, snapshot: null, thumbnail: null }, { ...deps, rules });
+  await handleEvent({ kind: 'end', camera: cam, event: { id, endedAt: noon + 9000, score: 0, box: null } }, deps);
+  t.same(await pending(), ['mt/events new', `mt/zones/night-zone/alerts alert ${id}`, `mt/households/ho-3/alerts alert ${id}`, 'mt/events end'], 'officers told outside arming hours');
+  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  t.match(row, { type: 'covered', alert: 'alerted', incident_id: id, ended_at: noon + 9000 });
+  t.notOk(deps.alertState.lastAlertAt.has('cam1'), 'no motion cooldown started');
+});
+
+t.test('a frozen picture is stored and published as its own type, alerting nobody', async (t) => {
+  const { deps, pending } = await setup(t);
+  const id = '01a22afd-bf33-70d8-9338-ba4fac6d4402';
+  await handleEvent({ kind: 'new', camera: camera({ householdId: 'ho-3' }), event: { id, type: 'frozen', startedAt: 5, score: 0, box: null }, snapshot: null, thumbnail: null }, deps);
+  await handleEvent({ kind: 'end', camera: camera(), event: { id, endedAt: 9, score: 0, box: null } }, deps);
+  t.same(await pending(), ['mt/events new', 'mt/events end']);
+  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  t.match(row, { type: 'frozen', alert: 'none', incident_id: null });
+});
+
 t.test('a day folder removed while running is made again', async (t) => {
   const { deps } = await setup(t);
   const first = await deps.snapshots.save('cam1', 'a', 1_000_000, JPEG);

@@ -1,0 +1,206 @@
+// Camera health from the picture itself: `frozen` (the picture stopped changing: a hung encoder, a
+// replayed still) and `covered` (it suddenly became uniform: a hand, tape, paint, the lens turned to a
+// wall). Pure: fed every analysis frame (its luma plane comes first) with its arrival time; reports
+// only changes of state.
+//
+// Measured on the RTSP simulator (320×180): a live picture with faint sensor noise changes 15–40 % of
+// its pixels by more than 2 grey levels from frame to frame, while a frozen picture re-encoded by
+// x264 stays within 2 levels of its first frame on all but ~0.1 % (its mean difference, ~0.5, is too
+// close to live noise's ~1.5 to tell them apart, hence a count of changed pixels, not a mean).
+
+export type PictureCondition = 'frozen' | 'covered';
+
+export interface PictureHealthChange {
+  condition: PictureCondition;
+  active: boolean;
+  /** When the condition began (the first still or uniform frame), or when normal frames returned. */
+  at: number;
+}
+
+export interface FrameHealthOptions {
+  width: number;
+  height: number;
+  frozenAfterMs: number;
+  coveredAfterMs: number;
+}
+
+/** A pixel this many grey levels from the reference is unchanged (re-encoding moves a frozen picture by 1–3). */
+const STILL_DELTA = 2;
+/** A frame with at most this share of changed pixels shows the same picture. */
+const STILL_MAX_CHANGED = 0.01;
+/** A frozen picture clears at this many changes of picture: one odd frame (a keyframe re-encoded: two changes, in and out) does not. */
+const FROZEN_CLEAR_CHANGES = 3;
+/** Mean grey-level step between neighbouring 8×8 blocks below which a frame shows nothing (noise averages out in a block). */
+const UNIFORM_DETAIL = 2;
+/** Covered clears only above this (hysteresis), after CLEAR_MS of such frames. */
+const CLEAR_DETAIL = 3;
+/** "Sudden": a frame with at least this detail came at most SUDDEN_MS before the uniform run began. */
+const TEXTURED_DETAIL = 4;
+const SUDDEN_MS = 2000;
+const CLEAR_MS = 1000;
+/** Frames further apart than this (ffmpeg restarted, the camera was away) start every run afresh. */
+const MAX_GAP_MS = 5000;
+/** Pixels compared: every 2nd of every 2nd row. */
+const STEP = 2;
+/** Blocks of BLOCK×BLOCK samples (8×8 pixels at STEP 2) for the detail measure. */
+const BLOCK = 4;
+
+export class FrameHealth {
+  readonly #o: FrameHealthOptions;
+  readonly #cols: number;
+  readonly #rows: number;
+  readonly #samples: Uint8Array;
+  readonly #blocks: Float32Array;
+  #anchor: Uint8Array | null = null;
+  #stillSince = 0;
+  #frozen = false;
+  #changesWhileFrozen = 0;
+  #covered = false;
+  #uniformSince: number | null = null;
+  #lastTexturedAt: number | null = null;
+  #clearSince: number | null = null;
+  #lastAt: number | null = null;
+
+  constructor(o: FrameHealthOptions) {
+    this.#o = o;
+    this.#cols = Math.floor(o.width / STEP);
+    this.#rows = Math.floor(o.height / STEP);
+    this.#samples = new Uint8Array(this.#cols * this.#rows);
+    this.#blocks = new Float32Array(Math.floor(this.#cols / BLOCK) * Math.floor(this.#rows / BLOCK));
+  }
+
+  get frozen(): boolean {
+    return this.#frozen;
+  }
+
+  get covered(): boolean {
+    return this.#covered;
+  }
+
+  /** `frame` starts with the luma plane (width×height bytes); the rest is ignored. */
+  update(frame: Uint8Array, at: number): PictureHealthChange[] {
+    if (frame.length < this.#o.width * this.#o.height) throw new RangeError(`frame has ${frame.length} bytes, expected at least ${this.#o.width * this.#o.height}`);
+    if (this.#lastAt !== null && at - this.#lastAt > MAX_GAP_MS) this.#restartRuns();
+    this.#lastAt = at;
+    this.#sample(frame);
+    const detail = this.#detail();
+    const changes: PictureHealthChange[] = [];
+    const frozen = this.#checkFrozen(detail < UNIFORM_DETAIL, at);
+    if (frozen !== null) changes.push(frozen);
+    const covered = this.#checkCovered(detail, at);
+    if (covered !== null) changes.push(covered);
+    return changes;
+  }
+
+  #restartRuns(): void {
+    this.#anchor = null;
+    this.#uniformSince = null;
+    this.#clearSince = null;
+  }
+
+  #sample(frame: Uint8Array): void {
+    const { width } = this.#o;
+    for (let r = 0; r < this.#rows; r++) {
+      const row = r * STEP * width;
+      for (let c = 0; c < this.#cols; c++) this.#samples[r * this.#cols + c] = frame[row + c * STEP] as number;
+    }
+  }
+
+  /** Share of samples more than STILL_DELTA from the anchor. */
+  #changedShare(anchor: Uint8Array): number {
+    const s = this.#samples;
+    let changed = 0;
+    for (let i = 0; i < s.length; i++) {
+      const d = (s[i] as number) - (anchor[i] as number);
+      if (d > STILL_DELTA || d < -STILL_DELTA) changed++;
+    }
+    return changed / s.length;
+  }
+
+  /**
+   * The picture is compared with the first frame of the current still run (not the previous frame),
+   * so a slow drift (dusk, an encoder refining a still picture) cannot add up unnoticed.
+   */
+  #checkFrozen(uniform: boolean, at: number): PictureHealthChange | null {
+    // A uniform picture (covered, lights out) has nothing to freeze: it is no still run, and it is not the frozen picture.
+    const same = !uniform && this.#anchor !== null && this.#changedShare(this.#anchor) <= STILL_MAX_CHANGED;
+    if (!same) {
+      this.#anchor = uniform ? null : Uint8Array.from(this.#samples);
+      this.#stillSince = at;
+      if (this.#frozen && ++this.#changesWhileFrozen >= FROZEN_CLEAR_CHANGES) {
+        this.#frozen = false;
+        return { condition: 'frozen', active: false, at };
+      }
+      return null;
+    }
+    if (at - this.#stillSince < this.#o.frozenAfterMs) return null;
+    // Still again for the whole time: earlier odd frames do not count towards clearing.
+    this.#changesWhileFrozen = 0;
+    if (this.#frozen) return null;
+    this.#frozen = true;
+    return { condition: 'frozen', active: true, at: this.#stillSince };
+  }
+
+  #checkCovered(detail: number, at: number): PictureHealthChange | null {
+    if (detail >= TEXTURED_DETAIL) this.#lastTexturedAt = at;
+    if (this.#covered) return this.#checkUncovered(detail, at);
+    if (detail >= UNIFORM_DETAIL) {
+      this.#uniformSince = null;
+      return null;
+    }
+    // Only a picture that was textured moments ago counts: a camera that always sees darkness, or
+    // a scene fading into the night, is not covered.
+    if (this.#uniformSince === null) {
+      const sudden = this.#lastTexturedAt !== null && at - this.#lastTexturedAt <= SUDDEN_MS;
+      if (!sudden) return null;
+      this.#uniformSince = at;
+    }
+    if (at - this.#uniformSince < this.#o.coveredAfterMs) return null;
+    this.#covered = true;
+    this.#clearSince = null;
+    return { condition: 'covered', active: true, at: this.#uniformSince };
+  }
+
+  #checkUncovered(detail: number, at: number): PictureHealthChange | null {
+    if (detail < CLEAR_DETAIL) {
+      this.#clearSince = null;
+      return null;
+    }
+    this.#clearSince ??= at;
+    if (at - this.#clearSince < CLEAR_MS) return null;
+    this.#covered = false;
+    this.#uniformSince = null;
+    return { condition: 'covered', active: false, at: this.#clearSince };
+  }
+
+  /** Mean absolute step between neighbouring block means: edges and texture, not noise or smooth gradients. */
+  #detail(): number {
+    const bw = Math.floor(this.#cols / BLOCK);
+    const bh = Math.floor(this.#rows / BLOCK);
+    if (bw < 2 || bh < 2) return TEXTURED_DETAIL;
+    const means = this.#blocks;
+    for (let by = 0; by < bh; by++) {
+      for (let bx = 0; bx < bw; bx++) means[by * bw + bx] = this.#blockMean(bx, by);
+    }
+    let sum = 0;
+    let n = 0;
+    for (let by = 0; by < bh; by++) {
+      for (let bx = 0; bx < bw; bx++) {
+        const v = means[by * bw + bx] as number;
+        if (bx + 1 < bw) sum += Math.abs(v - (means[by * bw + bx + 1] as number));
+        if (by + 1 < bh) sum += Math.abs(v - (means[(by + 1) * bw + bx] as number));
+        n += (bx + 1 < bw ? 1 : 0) + (by + 1 < bh ? 1 : 0);
+      }
+    }
+    return sum / n;
+  }
+
+  #blockMean(bx: number, by: number): number {
+    let sum = 0;
+    for (let y = 0; y < BLOCK; y++) {
+      const row = (by * BLOCK + y) * this.#cols + bx * BLOCK;
+      for (let x = 0; x < BLOCK; x++) sum += this.#samples[row + x] as number;
+    }
+    return sum / (BLOCK * BLOCK);
+  }
+}
