@@ -141,8 +141,9 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
         run.firstMotion.push(episode.startedAt);
       }
     },
-    onHealth: async (_cam, online, at) => {
-      if (online && run.firstFrameAt === null) run.firstFrameAt = at;
+    onHealth: async (_cam, report) => {
+      // The stream's first frame reports the camera online (the `offline` condition inactive).
+      if (report.condition === 'offline' && !report.active && run.firstFrameAt === null) run.firstFrameAt = report.at;
     },
     offlineGraceMs: config.health.offlineGraceSec * 1000,
     ffmpegMajor,

@@ -43,8 +43,8 @@ t.test('a generated clip, served by the simulator, reaches a CameraStream from i
     onEpisode: async (_c, e) => {
       if (e.kind === 'start') alerts.push(Date.now());
     },
-    onHealth: async (_c, online, at) => {
-      if (online && !firstFrameAt) firstFrameAt = at;
+    onHealth: async (_c, report) => {
+      if (report.condition === 'offline' && !report.active && !firstFrameAt) firstFrameAt = report.at;
     },
     offlineGraceMs: 60_000,
     ffmpegMajor: ffmpegMajorVersion('ffmpeg'),
