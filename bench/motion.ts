@@ -146,6 +146,8 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
       if (report.condition === 'offline' && !report.active && run.firstFrameAt === null) run.firstFrameAt = report.at;
     },
     offlineGraceMs: config.health.offlineGraceSec * 1000,
+    frozenAfterMs: config.health.frozenAfterSec * 1000,
+    coveredAfterMs: config.health.coveredAfterSec * 1000,
     ffmpegMajor,
   });
   const started = sim.clipStarted(id);

@@ -47,6 +47,8 @@ t.test('a generated clip, served by the simulator, reaches a CameraStream from i
       if (report.condition === 'offline' && !report.active && !firstFrameAt) firstFrameAt = report.at;
     },
     offlineGraceMs: 60_000,
+    frozenAfterMs: 30_000,
+    coveredAfterMs: 3_000,
     ffmpegMajor: ffmpegMajorVersion('ffmpeg'),
   });
   const started = sim.clipStarted('clip');
