@@ -12,14 +12,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import mqtt from 'mqtt';
-import { buildConfig } from '../src/config.js';
+import { buildConfig, type Config } from '../src/config.js';
+import { eventJobOptions } from '../src/events/event-queue.js';
 import type { EventJob } from '../src/events/event-types.js';
+import { eventWorkerOptions } from '../src/events/event-worker.js';
 import { newEventId } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
 import { startService, type Service } from '../src/main.js';
 import { startMosquitto, startRedis } from '../test/helpers/services.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '8' }, 'latency-seconds': { type: 'string', default: '10' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '8' }, 'latency-seconds': { type: 'string', default: '10' }, 'skip-ceiling': { type: 'boolean', default: false } } });
 const N = Number(values.events);
 const CONCURRENCY = Number(values.concurrency);
 const LATENCY_SECONDS = Number(values['latency-seconds']);
@@ -35,23 +37,28 @@ async function addAll<T>(add: (j: T) => Promise<unknown>, jobs: T[]): Promise<vo
   for (let i = 0; i < jobs.length; i += ADD_CHUNK) await Promise.all(jobs.slice(i, i + ADD_CHUNK).map(add));
 }
 
-async function rawCeiling(redisUrl: string, payload: unknown): Promise<number> {
+/**
+ * The ceiling: the very jobs the pipeline gets (same payloads), with the same job and worker options,
+ * the same concurrency and the same Redis, through BullMQ to a processor that does nothing.
+ */
+async function rawCeiling(config: Config, jobs: EventJob[]): Promise<number> {
   const name = `raw-${process.pid}`;
-  const queue = new Queue(name, { connection: { url: redisUrl } });
+  const redisUrl = config.redisUrl as string;
+  const queue = new Queue<EventJob>(name, { connection: { url: redisUrl } });
   let done = 0;
   let finish = () => {};
   const finished = new Promise<void>((r) => { finish = r; });
-  const worker = new Worker(name, async () => { if (++done === N) finish(); }, { connection: { url: redisUrl, maxRetriesPerRequest: null }, concurrency: CONCURRENCY });
+  const worker = new Worker<EventJob>(name, async () => { if (++done === jobs.length) finish(); },
+    eventWorkerOptions({ redisUrl, concurrency: config.queue.concurrency, lockDurationMs: config.queue.lockDurationMs }));
   await worker.waitUntilReady();
-  const jobs = Array.from({ length: N }, () => ({ id: newEventId(), payload }));
   const t0 = performance.now();
-  await addAll((j) => queue.add('e', j, { jobId: `new_${j.id}`, removeOnComplete: true }), jobs);
+  await addAll((j) => queue.add(j.kind, j, eventJobOptions(j, config.queue.attempts)), jobs);
   await finished;
   const seconds = (performance.now() - t0) / 1000;
   await worker.close();
   await queue.obliterate({ force: true });
   await queue.close();
-  return N / seconds;
+  return jobs.length / seconds;
 }
 
 type Images = { snapshot: string; thumbnail: string };
@@ -61,13 +68,17 @@ function newJob(i: number, images: Images, startedAt = Date.now()): Extract<Even
   return { kind: 'new', camera: cam, event: { id: newEventId(), type: 'motion', startedAt, score: 0.05, box: { x: 10, y: 20, w: 12, h: 30 } }, ...images };
 }
 
-async function startPipeline(redisUrl: string, mqttUrl: string, dataDir: string): Promise<{ service: Service; sub: mqtt.MqttClient; receipts: Map<string, number> }> {
-  const config = buildConfig({
+function benchConfig(redisUrl: string, mqttUrl: string, dataDir: string): Config {
+  return buildConfig({
     host: '127.0.0.1', port: 0, dataDir, redisUrl, secretKey: randomBytes(32).toString('base64'),
     mqtt: { url: mqttUrl, topicPrefix: `bench-${process.pid}`, clientId: `bench-${process.pid}`, homeAssistant: false },
     queue: { name: `pipe-${process.pid}`, concurrency: CONCURRENCY },
     alerts: { cooldownSec: 0 },
   });
+}
+
+async function startPipeline(config: Config): Promise<{ service: Service; sub: mqtt.MqttClient; receipts: Map<string, number> }> {
+  const mqttUrl = config.mqtt.url as string;
   const service = await startService(config, createLogger({ level: 'warn' }));
   const sub = await mqtt.connectAsync(mqttUrl, { clientId: `bench-sub-${process.pid}` });
   const receipts = new Map<string, number>();
@@ -94,9 +105,11 @@ const broker = await startMosquitto();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-bench-'));
 try {
   const images = { snapshot: jpeg(640), thumbnail: jpeg(192) };
-  const ceiling = await rawCeiling(redis.url, images);
+  const config = benchConfig(redis.url, broker.url, dataDir);
+  // --skip-ceiling: for profiling the pipeline alone (node --cpu-prof).
+  const ceiling = values['skip-ceiling'] ? Number.NaN : await rawCeiling(config, Array.from({ length: N }, (_, i) => newJob(i, images)));
 
-  const p = await startPipeline(redis.url, broker.url, dataDir);
+  const p = await startPipeline(config);
   const jobs = Array.from({ length: N }, (_, i) => newJob(i, images));
   const t0 = performance.now();
   await addAll((j) => p.service.queue.add(j), jobs);
@@ -122,7 +135,8 @@ try {
   await p.service.close();
 
   const snapKb = Math.round(Buffer.from(images.snapshot, 'base64').length / 1024);
-  console.log(`bench:pipeline — ${N} events, worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, ${os.cpus().length} cores`);
+  const jobKb = (JSON.stringify(jobs[0]).length / 1024).toFixed(1);
+  console.log(`bench:pipeline — ${N} events, worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, job payload ${jobKb} KB, ${os.cpus().length} cores`);
   console.log(`raw BullMQ add→process (ceiling):   ${ceiling.toFixed(0)} events/s`);
   console.log(`full pipeline → MQTT subscriber:    ${throughput.toFixed(0)} events/s  (target ≥ 2000)`);
   console.log(`pipeline / raw BullMQ:              ${(throughput / ceiling).toFixed(2)}  (target ≥ 0.5)`);
