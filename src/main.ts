@@ -70,7 +70,7 @@ export function alertRulesFrom(config: Config): AlertRulesOptions {
 /** The worker's dependencies; also used by a worker running on its own. */
 export function workerDeps(config: Config, db: Database, relay: OutboxRelay, publicUrl: string): HandleEventDeps {
   return {
-    db: db.db,
+    store: db.store,
     snapshots: new SnapshotStore(config.dataDir, config.alerts.timezone),
     topics: new Topics(config.mqtt.topicPrefix, config.mqtt.discoveryPrefix),
     publicUrl,

@@ -1,11 +1,11 @@
 // What the worker does with one event job: store the images, then in ONE transaction the event row
 // and the MQTT messages it causes (the outbox). Publishing is the relay's job, so a broker outage
 // never fails or repeats a job. Idempotent: a retried job finds its row or its dedupe keys and adds nothing.
+// The transactions are synchronous (EventStore): nothing interleaves between the alert decision and its row.
 
-import type { Kysely } from 'kysely';
-import { EventsRepository, type EventRow } from '../db/events.repository.js';
-import { OutboxRepository, type NewOutboxRow } from '../db/outbox.repository.js';
-import type { DatabaseSchema } from '../db/schema.js';
+import type { EventStore } from '../db/event-store.js';
+import type { EventRow } from '../db/events.repository.js';
+import type { NewOutboxRow } from '../db/outbox.repository.js';
 import { MatThanError } from '../errors.js';
 import type { Message, Topics } from '../mqtt/topics.js';
 import { decideAlert, recordAlert, type AlertRulesOptions, type AlertState } from './alert-rules.js';
@@ -14,7 +14,7 @@ import type { EventJob } from './event-types.js';
 import type { SnapshotStore, StoredImage } from './snapshot-store.js';
 
 export interface HandleEventDeps {
-  db: Kysely<DatabaseSchema>;
+  store: EventStore;
   snapshots: SnapshotStore;
   topics: Topics;
   publicUrl: string;
@@ -67,8 +67,7 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
   const { camera, event: e } = job;
   const now = (d.now ?? Date.now)();
   const img = await saveImages(d, camera.id, e.id, e.startedAt, job);
-  const stored = await d.db.transaction().execute(async (trx) => {
-    const events = new EventsRepository(trx);
+  const decision = d.store.transaction(() => {
     const decision = e.type === 'motion' ? decideAlert(d.rules, d.alertState, camera, e.id, e.startedAt) : null;
     const row: EventRow = {
       id: e.id, camera_id: camera.id, zone: camera.zone, household_id: camera.householdId, type: e.type,
@@ -77,21 +76,22 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
       incident_id: decision?.incidentId ?? null, alert: decision?.reason ?? 'none', created_at: now, updated_at: now,
     };
     // A retried job finds its row: everything it would add was committed with it, so nothing to do.
-    if (!(await events.insert(row))) return false;
-    const outbox = new OutboxRepository(trx);
+    if (!d.store.insertEvent(row)) return undefined;
     // New motion overtakes a camera's motion OFF that is still waiting for its delay.
-    if (e.type === 'motion') await outbox.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
+    if (e.type === 'motion') d.store.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
     const messages = newEventMessages({ topics: d.topics, camera, event: toPublicEvent(row, d.publicUrl), snapshotPath: img.stored?.path ?? null, alert: decision ?? undefined });
-    await outbox.add(outboxRows(messages, `${e.id}:new`, now));
-    if (decision) recordAlert(d.alertState, camera, decision, e.startedAt);
-    return true;
+    d.store.addOutbox(outboxRows(messages, `${e.id}:new`, now));
+    return decision;
   });
-  if (stored) d.onStored();
-  return stored ? 'stored' : 'duplicate';
+  if (decision === undefined) return 'duplicate';
+  // Only once committed, and still synchronously after the decision: no other job decided in between.
+  if (decision) recordAlert(d.alertState, camera, decision, e.startedAt);
+  d.onStored();
+  return 'stored';
 }
 
-async function requireRow(d: HandleEventDeps, id: string): Promise<EventRow> {
-  const row = await new EventsRepository(d.db).findById(id);
+function requireRow(d: HandleEventDeps, id: string): EventRow {
+  const row = d.store.findEvent(id);
   // The `new` job has not been stored yet (it may be retrying): try again later so nothing overtakes it.
   if (!row) throw new MatThanError('EVENT_NOT_READY', id);
   return row;
@@ -99,19 +99,24 @@ async function requireRow(d: HandleEventDeps, id: string): Promise<EventRow> {
 
 async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'stored' | 'skipped'> {
   const { camera, event: e } = job;
-  const row = await requireRow(d, e.id);
+  const row = requireRow(d, e.id);
   if (row.ended_at !== null || e.score <= row.score) return 'skipped';
   const now = (d.now ?? Date.now)();
   const img = await saveImages(d, camera.id, `${e.id}-${job.seq}`, e.at, job);
   const changes = {
     score: e.score, box: e.box === null ? row.box : JSON.stringify(e.box), updated_at: now,
-    ...(img.stored ? { snapshot_path: img.stored.path, snapshot_sha256: img.stored.sha256 } : {}),
-    ...(img.thumb ? { thumbnail_path: img.thumb.path } : {}),
+    snapshot_path: img.stored?.path ?? null, snapshot_sha256: img.stored?.sha256 ?? null, thumbnail_path: img.thumb?.path ?? null,
   };
-  await d.db.transaction().execute(async (trx) => {
-    await new EventsRepository(trx).update(e.id, changes);
-    const messages = updateEventMessages({ topics: d.topics, camera, event: toPublicEvent({ ...row, ...changes }, d.publicUrl), snapshotPath: img.stored?.path ?? null });
-    await new OutboxRepository(trx).add(outboxRows(messages, `${e.id}:update:${job.seq}`, now));
+  // The row as it will be: an update without a new image keeps the stored one.
+  const updated: EventRow = {
+    ...row, score: changes.score, box: changes.box, updated_at: now,
+    snapshot_path: changes.snapshot_path ?? row.snapshot_path, snapshot_sha256: changes.snapshot_sha256 ?? row.snapshot_sha256,
+    thumbnail_path: changes.thumbnail_path ?? row.thumbnail_path,
+  };
+  d.store.transaction(() => {
+    d.store.updateEvent(e.id, changes);
+    const messages = updateEventMessages({ topics: d.topics, camera, event: toPublicEvent(updated, d.publicUrl), snapshotPath: img.stored?.path ?? null });
+    d.store.addOutbox(outboxRows(messages, `${e.id}:update:${job.seq}`, now));
   });
   d.onStored();
   return 'stored';
@@ -119,18 +124,16 @@ async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'st
 
 async function handleEnd(job: Job<'end'>, d: HandleEventDeps): Promise<'stored'> {
   const { camera, event: e } = job;
-  const row = await requireRow(d, e.id);
+  const row = requireRow(d, e.id);
   const now = (d.now ?? Date.now)();
   const ended: EventRow = { ...row, ended_at: e.endedAt, score: Math.max(row.score, e.score), updated_at: now };
-  await d.db.transaction().execute(async (trx) => {
-    const events = new EventsRepository(trx);
-    await events.update(e.id, { ended_at: ended.ended_at, score: ended.score, updated_at: now });
+  d.store.transaction(() => {
+    d.store.endEvent(e.id, e.endedAt, ended.score, now);
     const { now: messages, delayed } = endEventMessages({ topics: d.topics, camera, event: toPublicEvent(ended, d.publicUrl), snapshotPath: null });
-    const outbox = new OutboxRepository(trx);
-    await outbox.add(outboxRows(messages, `${e.id}:end`, now));
+    d.store.addOutbox(outboxRows(messages, `${e.id}:end`, now));
     // Motion stays ON for the off delay, and stays ON if a newer motion event is already open.
-    if (delayed && !(await events.hasOpenMotionAfter(camera.id, row.started_at))) {
-      await outbox.add(outboxRows([delayed], `${e.id}:off`, now, now + d.motionOffDelayMs));
+    if (delayed && !d.store.hasOpenMotionAfter(camera.id, row.started_at)) {
+      d.store.addOutbox(outboxRows([delayed], `${e.id}:off`, now, now + d.motionOffDelayMs));
     }
   });
   d.onStored();
@@ -140,7 +143,7 @@ async function handleEnd(job: Job<'end'>, d: HandleEventDeps): Promise<'stored'>
 async function handleAvailability(job: Job<'availability'>, d: HandleEventDeps): Promise<'stored'> {
   const now = (d.now ?? Date.now)();
   const message = d.topics.availabilityMessage(job.camera.id, job.online);
-  await new OutboxRepository(d.db).add(outboxRows([message], `avail:${job.camera.id}:${job.at}:${job.online ? 1 : 0}`, now));
+  d.store.transaction(() => d.store.addOutbox(outboxRows([message], `avail:${job.camera.id}:${job.at}:${job.online ? 1 : 0}`, now)));
   d.onStored();
   return 'stored';
 }

@@ -20,7 +20,7 @@ async function setup(t: Test) {
   let now = 1_000_000;
   let stored = 0;
   const deps: HandleEventDeps = {
-    db: db.db,
+    store: db.store,
     snapshots: new SnapshotStore(mkdtempSync(path.join(os.tmpdir(), 'mt-he-'))),
     topics: new Topics('mt'),
     publicUrl: 'http://x',
@@ -46,16 +46,16 @@ async function setup(t: Test) {
 const JPEG = Buffer.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
 
 t.test('a new event: row, images with SHA-256, and its messages, exactly once however often it runs', async (t) => {
-  const { deps, pending, stored } = await setup(t);
+  const { db, deps, pending, stored } = await setup(t);
   const job = { ...newJob(camera(), 1_000_000), snapshot: JPEG.toString('base64'), thumbnail: JPEG.toString('base64') };
   t.equal(await handleEvent(job, deps), 'stored');
   t.equal(await handleEvent(job, deps), 'duplicate', 'a retried job adds nothing');
   t.equal(stored(), 1);
   t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/motion ON', 'mt/cameras/cam1/snapshot <jpeg>', `mt/zones/z1/alerts alert ${job.event.id}`]);
-  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
   t.equal(row.snapshot_sha256, createHash('sha256').update(JPEG).digest('hex'));
   t.same(readFileSync(path.join(deps.snapshots.root, row.snapshot_path as string)), JPEG);
-  const snapRow = (await deps.db.selectFrom('outbox').selectAll().where('topic', '=', 'mt/cameras/cam1/snapshot').execute())[0];
+  const snapRow = (await db.db.selectFrom('outbox').selectAll().where('topic', '=', 'mt/cameras/cam1/snapshot').execute())[0];
   t.equal(snapRow?.payload_file, row.snapshot_path, 'the retained snapshot message refers to the stored file');
   t.match(row.thumbnail_path, /\.thumb\.jpg$/);
   t.equal(row.alert, 'alerted');
@@ -85,13 +85,13 @@ t.test('new motion cancels a pending OFF', async (t) => {
 });
 
 t.test('an update with a better score replaces the snapshot; a worse one is skipped', async (t) => {
-  const { deps, pending } = await setup(t);
+  const { db, deps, pending } = await setup(t);
   const n = newJob(camera());
   await handleEvent(n, deps);
   const better = { kind: 'update' as const, seq: 1, camera: camera(), event: { id: n.event.id, at: 1_000_500, score: 0.2, box: null }, snapshot: JPEG.toString('base64'), thumbnail: null };
   t.equal(await handleEvent(better, deps), 'stored');
   t.equal(await handleEvent({ ...better, seq: 2, event: { ...better.event, score: 0.1 } }, deps), 'skipped');
-  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
   t.equal(row.score, 0.2);
   t.match(row.snapshot_path, new RegExp(`${n.event.id}-1\\.jpg$`));
   t.ok((await pending()).includes('mt/events update'));
