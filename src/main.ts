@@ -67,11 +67,17 @@ export function alertRulesFrom(config: Config): AlertRulesOptions {
   };
 }
 
-/** The worker's dependencies; also used by a worker running on its own. */
-export function workerDeps(config: Config, db: Database, relay: OutboxRelay, publicUrl: string): HandleEventDeps {
+/**
+ * The worker's dependencies; also used by a worker running on its own. In the service the worker shares
+ * the relay's snapshot store, so the relay publishes a snapshot just written without reading it back.
+ */
+export function workerDeps(
+  config: Config, db: Database, relay: Pick<OutboxRelay, 'notify'>, publicUrl: string,
+  snapshots = new SnapshotStore(config.dataDir, config.alerts.timezone),
+): HandleEventDeps {
   return {
     store: db.store,
-    snapshots: new SnapshotStore(config.dataDir, config.alerts.timezone),
+    snapshots,
     topics: new Topics(config.mqtt.topicPrefix, config.mqtt.discoveryPrefix),
     publicUrl,
     rules: alertRulesFrom(config),
@@ -212,7 +218,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     if (opts.worker !== false) {
       const worker = track(new EventWorker({
         redisUrl, name: config.queue.name, concurrency: config.queue.concurrency, lockDurationMs: config.queue.lockDurationMs,
-        logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl),
+        logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl, images),
       }));
       await worker.start();
     }

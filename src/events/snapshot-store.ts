@@ -13,12 +13,21 @@ export interface StoredImage {
   sha256: string;
 }
 
+/**
+ * Bytes of recently saved images kept in memory: the relay publishes each new snapshot moments after it
+ * was written, and a burst of a few thousand events (about 20 KB each) must still find them here.
+ */
+const RECENT_BYTES = 64 * 1024 * 1024;
+
 export class SnapshotStore {
   readonly root: string;
   /** Day folders follow the village's calendar, not UTC. */
   readonly #day: Intl.DateTimeFormat;
   /** Day folders already made: one mkdir per camera and day, not one per image. */
   readonly #dirs = new Set<string>();
+  /** The last few saved images by path, oldest first, so publishing one does not read the file back. */
+  readonly #recent = new Map<string, Buffer>();
+  #recentBytes = 0;
 
   constructor(dataDir: string, timezone = 'UTC') {
     this.root = path.join(dataDir, 'snapshots');
@@ -41,11 +50,29 @@ export class SnapshotStore {
       await mkdir(dir, { recursive: true });
       await writeFile(abs, jpeg);
     });
+    this.#remember(rel, jpeg);
     return { path: rel, sha256: createHash('sha256').update(jpeg).digest('hex') };
   }
 
-  /** Reads a stored image whole; null when the file is gone (or the path escapes the root). */
+  #remember(rel: string, jpeg: Buffer): void {
+    this.#forget(rel);
+    this.#recent.set(rel, jpeg);
+    this.#recentBytes += jpeg.length;
+    while (this.#recentBytes > RECENT_BYTES) this.#forget(this.#recent.keys().next().value as string);
+  }
+
+  #forget(rel: string): void {
+    this.#recentBytes -= this.#recent.get(rel)?.length ?? 0;
+    this.#recent.delete(rel);
+  }
+
+  /**
+   * Reads a stored image whole; null when the file is gone (or the path escapes the root). A file this
+   * store wrote moments ago is served from memory: the same bytes, without a read back from disk.
+   */
   async read(rel: string): Promise<Buffer | null> {
+    const recent = this.#recent.get(rel);
+    if (recent !== undefined) return recent;
     const abs = this.#resolve(rel);
     return abs === null ? null : readFile(abs).catch(() => null);
   }
