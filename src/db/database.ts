@@ -23,21 +23,22 @@ export function sqlitePathFrom(databaseUrl: string | null, dataDir: string): str
 
 export class Database {
   readonly db: Db;
-  readonly #sqlite: SqliteDatabase.Database;
+  /** The raw connection, for the synchronous write path (event-store.ts); kysely shares it. */
+  readonly sqlite: SqliteDatabase.Database;
   #store: EventStore | null = null;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.#sqlite = new SqliteDatabase(file);
-    this.#sqlite.pragma('journal_mode = WAL');
-    this.#sqlite.pragma('synchronous = NORMAL');
-    this.#sqlite.pragma('busy_timeout = 5000');
-    this.db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: this.#sqlite }) });
+    this.sqlite = new SqliteDatabase(file);
+    this.sqlite.pragma('journal_mode = WAL');
+    this.sqlite.pragma('synchronous = NORMAL');
+    this.sqlite.pragma('busy_timeout = 5000');
+    this.db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: this.sqlite }) });
   }
 
   async start(): Promise<void> {
     await migrateToLatest(this.db);
-    this.#store = new EventStore(this.#sqlite);
+    this.#store = new EventStore(this.sqlite);
   }
 
   /** The worker's synchronous write path (prepared statements need the migrated tables: after start()). */

@@ -5,6 +5,7 @@
 
 import type SqliteDatabase from 'better-sqlite3';
 import type { EventRow } from './events.repository.js';
+import { GroupCommit } from './group-commit.js';
 import type { NewOutboxRow } from './outbox.repository.js';
 
 /** What an `update` job changes; a null image column keeps the stored one. */
@@ -35,7 +36,8 @@ export class EventStore {
   readonly #openMotionAfter: SqliteDatabase.Statement<[string, number]>;
   readonly #addOutbox: SqliteDatabase.Statement;
   readonly #cancelPending: SqliteDatabase.Statement<[string, Buffer]>;
-  readonly #run: { immediate: (fn: () => unknown) => unknown };
+  readonly #run: ((fn: () => unknown) => unknown) & { immediate: (fn: () => unknown) => unknown };
+  readonly #group: GroupCommit;
 
   constructor(sqlite: SqliteDatabase.Database) {
     this.#sqlite = sqlite;
@@ -52,6 +54,16 @@ export class EventStore {
     // Same predicate as the partial index outbox_pending_topic, so it is used.
     this.#cancelPending = sqlite.prepare('delete from outbox where published_at is null and topic = ? and payload = ?');
     this.#run = sqlite.transaction((fn: () => unknown) => fn());
+    // Called inside a transaction, a better-sqlite3 transaction function runs as a savepoint.
+    this.#group = new GroupCommit((work) => this.transaction(work), (fn) => this.#run(fn));
+  }
+
+  /**
+   * Runs `fn` (synchronous) atomically, in a transaction shared with the other jobs committing in this
+   * turn of the event loop (group-commit.ts); resolves once committed. The worker's path.
+   */
+  commit<T>(fn: () => T): Promise<T> {
+    return this.#group.run(fn);
   }
 
   /**

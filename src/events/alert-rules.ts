@@ -86,8 +86,23 @@ export function decideAlert(o: AlertRulesOptions, state: AlertState, camera: Ale
   return { zone, household, incidentId, reason };
 }
 
-export function recordAlert(state: AlertState, camera: AlertCamera, d: AlertDecision, at: number): void {
-  if (!d.zone && !d.household) return;
+/**
+ * Applies a stored decision to the state. Returns how to take it back if the transaction that stored it
+ * fails after all: the entries it set are restored, unless a later alert has replaced them since.
+ */
+export function recordAlert(state: AlertState, camera: AlertCamera, d: AlertDecision, at: number): () => void {
+  if (!d.zone && !d.household) return () => {};
+  const before = { alert: state.lastAlertAt.get(camera.id), incident: state.lastIncident.get(camera.zone) };
   state.lastAlertAt.set(camera.id, at);
-  if (d.zone && d.incidentId) state.lastIncident.set(camera.zone, { id: d.incidentId, at });
+  const incident = d.zone && d.incidentId ? { id: d.incidentId, at } : null;
+  if (incident) state.lastIncident.set(camera.zone, incident);
+  return () => {
+    if (state.lastAlertAt.get(camera.id) === at) restore(state.lastAlertAt, camera.id, before.alert);
+    if (incident && state.lastIncident.get(camera.zone) === incident) restore(state.lastIncident, camera.zone, before.incident);
+  };
+}
+
+function restore<V>(map: Map<string, V>, key: string, value: V | undefined): void {
+  if (value === undefined) map.delete(key);
+  else map.set(key, value);
 }

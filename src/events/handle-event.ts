@@ -1,7 +1,8 @@
 // What the worker does with one event job: store the images, then in ONE transaction the event row
 // and the MQTT messages it causes (the outbox). Publishing is the relay's job, so a broker outage
 // never fails or repeats a job. Idempotent: a retried job finds its row or its dedupe keys and adds nothing.
-// The transactions are synchronous (EventStore): nothing interleaves between the alert decision and its row.
+// Each transaction is synchronous (EventStore.commit, shared with the jobs committing in the same turn of
+// the event loop): nothing interleaves between an alert decision, its row and its effect on the cooldown.
 
 import type { EventStore } from '../db/event-store.js';
 import type { EventRow } from '../db/events.repository.js';
@@ -67,7 +68,8 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
   const { camera, event: e } = job;
   const now = (d.now ?? Date.now)();
   const img = await saveImages(d, camera.id, e.id, e.startedAt, job);
-  const decision = d.store.transaction(() => {
+  let undoAlert = () => {};
+  const decision = await d.store.commit(() => {
     const decision = e.type === 'motion' ? decideAlert(d.rules, d.alertState, camera, e.id, e.startedAt) : null;
     const row: EventRow = {
       id: e.id, camera_id: camera.id, zone: camera.zone, household_id: camera.householdId, type: e.type,
@@ -81,11 +83,15 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
     if (e.type === 'motion') d.store.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
     const messages = newEventMessages({ topics: d.topics, camera, event: toPublicEvent(row, d.publicUrl), snapshotPath: img.stored?.path ?? null, alert: decision ?? undefined });
     d.store.addOutbox(outboxRows(messages, `${e.id}:new`, now));
+    // Recorded at once, so the next job of the same group already sees this camera's cooldown.
+    if (decision) undoAlert = recordAlert(d.alertState, camera, decision, e.startedAt);
     return decision;
+  }).catch((err: unknown) => {
+    // The group's commit failed: the alert was not stored, so it must not hold back the retry.
+    undoAlert();
+    throw err;
   });
   if (decision === undefined) return 'duplicate';
-  // Only once committed, and still synchronously after the decision: no other job decided in between.
-  if (decision) recordAlert(d.alertState, camera, decision, e.startedAt);
   d.onStored();
   return 'stored';
 }
@@ -113,7 +119,7 @@ async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'st
     snapshot_path: changes.snapshot_path ?? row.snapshot_path, snapshot_sha256: changes.snapshot_sha256 ?? row.snapshot_sha256,
     thumbnail_path: changes.thumbnail_path ?? row.thumbnail_path,
   };
-  d.store.transaction(() => {
+  await d.store.commit(() => {
     d.store.updateEvent(e.id, changes);
     const messages = updateEventMessages({ topics: d.topics, camera, event: toPublicEvent(updated, d.publicUrl), snapshotPath: img.stored?.path ?? null });
     d.store.addOutbox(outboxRows(messages, `${e.id}:update:${job.seq}`, now));
@@ -124,10 +130,11 @@ async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'st
 
 async function handleEnd(job: Job<'end'>, d: HandleEventDeps): Promise<'stored'> {
   const { camera, event: e } = job;
-  const row = requireRow(d, e.id);
   const now = (d.now ?? Date.now)();
-  const ended: EventRow = { ...row, ended_at: e.endedAt, score: Math.max(row.score, e.score), updated_at: now };
-  d.store.transaction(() => {
+  await d.store.commit(() => {
+    // Read inside the transaction: a `new` committing in the same group is seen.
+    const row = requireRow(d, e.id);
+    const ended: EventRow = { ...row, ended_at: e.endedAt, score: Math.max(row.score, e.score), updated_at: now };
     d.store.endEvent(e.id, e.endedAt, ended.score, now);
     const { now: messages, delayed } = endEventMessages({ topics: d.topics, camera, event: toPublicEvent(ended, d.publicUrl), snapshotPath: null });
     d.store.addOutbox(outboxRows(messages, `${e.id}:end`, now));
@@ -143,7 +150,7 @@ async function handleEnd(job: Job<'end'>, d: HandleEventDeps): Promise<'stored'>
 async function handleAvailability(job: Job<'availability'>, d: HandleEventDeps): Promise<'stored'> {
   const now = (d.now ?? Date.now)();
   const message = d.topics.availabilityMessage(job.camera.id, job.online);
-  d.store.transaction(() => d.store.addOutbox(outboxRows([message], `avail:${job.camera.id}:${job.at}:${job.online ? 1 : 0}`, now)));
+  await d.store.commit(() => d.store.addOutbox(outboxRows([message], `avail:${job.camera.id}:${job.at}:${job.online ? 1 : 0}`, now)));
   d.onStored();
   return 'stored';
 }

@@ -62,3 +62,20 @@ t.test('neighbouring cameras in a zone share an incident within the window', asy
   t.equal(decideAlert(opts(), s, cam({ id: 'c', zone: 'z2' }), 'e4', at('23:00') + 21_000).incidentId, 'e4', 'other zone, own incident');
   t.equal(decideAlert(opts(), s, cam({ id: 'c' }), 'e5', at('23:00') + 60_000).incidentId, 'e5', 'after the window, a new incident');
 });
+
+t.test('a recorded alert whose transaction failed is taken back, unless a later one replaced it', async (t) => {
+  const state = newAlertState();
+  const o = opts();
+  const first = decideAlert(o, state, cam(), 'e1', 1000);
+  recordAlert(state, cam(), first, 1000);
+  const second = decideAlert(o, state, cam({ id: 'c2' }), 'e2', 100_000);
+  const undo = recordAlert(state, cam({ id: 'c2' }), second, 100_000);
+  undo();
+  t.equal(state.lastAlertAt.get('c2'), undefined, 'c2 has no alert again');
+  t.same(state.lastIncident.get('z1'), { id: 'e1', at: 1000 }, "the zone's incident is e1's again");
+  t.equal(decideAlert(o, state, cam({ id: 'c2' }), 'e3', 100_500).reason, 'alerted', 'the retry is not held back by a cooldown');
+  const stale = recordAlert(state, cam(), decideAlert(o, state, cam(), 'e4', 200_000), 200_000);
+  recordAlert(state, cam(), decideAlert(o, state, cam(), 'e5', 300_000), 300_000);
+  stale();
+  t.equal(state.lastAlertAt.get('c1'), 300_000, 'a later alert is not undone');
+});

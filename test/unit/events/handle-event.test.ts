@@ -120,3 +120,18 @@ t.test('a day folder removed while running is made again', async (t) => {
   const second = await deps.snapshots.save('cam1', 'b', 1_000_000, JPEG);
   t.same(readFileSync(path.join(deps.snapshots.root, second.path)), JPEG);
 });
+
+t.test('jobs committed in one group: an end sees its new, and the second event of a camera is in cooldown', async (t) => {
+  const { db, deps } = await setup(t);
+  const a = newJob(camera(), 1_000_000);
+  const b = newJob(camera(), 1_000_100);
+  // No images: all three reach their commit in the same turn of the event loop, so one group. The end
+  // starts some microtasks later, as it would in real life: after its new has asked to commit.
+  const first = handleEvent(a, deps);
+  for (let i = 0; i < 20; i++) await null;
+  const results = await Promise.all([first, handleEvent(endJob(camera(), a.event.id), deps), handleEvent(b, deps)]);
+  t.same(results, ['stored', 'stored', 'stored']);
+  const rows = await db.db.selectFrom('events').select(['id', 'alert', 'ended_at']).orderBy('started_at').execute();
+  t.same(rows.map((r) => r.alert), ['alerted', 'cooldown']);
+  t.not(rows[0]?.ended_at, null, 'the end was stored with its new');
+});
