@@ -9,6 +9,7 @@ import type { CameraConfig, Config } from './config.js';
 import { CamerasRepository } from './db/cameras.repository.js';
 import { Database, sqlitePathFrom } from './db/database.js';
 import { EventsRepository } from './db/events.repository.js';
+import { OutboxStatements } from './db/outbox-statements.js';
 import { OutboxRepository } from './db/outbox.repository.js';
 import { MatThanError } from './errors.js';
 import { newAlertState, type AlertRulesOptions } from './events/alert-rules.js';
@@ -159,7 +160,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     await publisher.start();
     const outbox = new OutboxRepository(db.db);
     const images = new SnapshotStore(config.dataDir, config.alerts.timezone);
-    const relay = track(new OutboxRelay({ outbox, publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
+    const relay = track(new OutboxRelay({ outbox: new OutboxStatements(db.sqlite), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
     relay.start();
 
     const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
