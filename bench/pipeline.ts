@@ -1,7 +1,7 @@
 // npm run bench:pipeline — in one run, on the same Redis:
 //   1. the raw BullMQ ceiling: add → no-op processor;
-//   2. our pipeline: queue → snapshot + thumbnail write → row + outbox (one transaction) → MQTT publish
-//      → received by a subscriber on a real Mosquitto;
+//   2. our pipeline: snapshot + thumbnail write → queue → row + outbox (one transaction) → MQTT publish
+//      → received by a subscriber on a real Mosquitto (the JPEGs enter as Buffers, as from a camera stream);
 //   3. detection → MQTT receipt latency at a steady 100 events/s.
 
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,9 @@ import { buildConfig, type Config } from '../src/config.js';
 import { eventJobOptions } from '../src/events/event-queue.js';
 import type { EventJob } from '../src/events/event-types.js';
 import { eventWorkerOptions } from '../src/events/event-worker.js';
+import { EventIngest } from '../src/events/event-ingest.js';
+import { SnapshotStore } from '../src/events/snapshot-store.js';
+import type { EpisodeImages } from '../src/streams/camera-stream.js';
 import { newEventId } from '../src/ids.js';
 import { createLogger } from '../src/logger.js';
 import { startService, type Service } from '../src/main.js';
@@ -28,10 +31,10 @@ const CONCURRENCY = Number(values.concurrency);
 const LATENCY_SECONDS = Number(values['latency-seconds']);
 const ADD_CHUNK = 50;
 
-function jpeg(width: number): string {
+function jpeg(width: number): Buffer {
   const r = spawnSync('ffmpeg', ['-v', 'error', '-f', 'lavfi', '-i', `testsrc=s=${width}x${Math.round((width * 9) / 16 / 2) * 2}`, '-frames:v', '1', '-q:v', '5', '-f', 'mjpeg', 'pipe:1']);
   if (r.status !== 0) throw new Error(r.stderr.toString());
-  return r.stdout.toString('base64');
+  return r.stdout;
 }
 
 async function addAll<T>(add: (j: T) => Promise<unknown>, jobs: T[]): Promise<void> {
@@ -62,11 +65,18 @@ async function rawCeiling(config: Config, jobs: EventJob[]): Promise<number> {
   return jobs.length / seconds;
 }
 
-type Images = { snapshot: string; thumbnail: string };
+/** The jobs exactly as the pipeline queues them: made by EventIngest (images stored, references in the job). */
+async function queuedJobs(jpegs: EpisodeImages, dir: string, n: number): Promise<EventJob[]> {
+  const jobs: EventJob[] = [];
+  const ingest = new EventIngest({ add: async (j) => { jobs.push(j); } }, new SnapshotStore(dir));
+  for (let i = 0; i < n; i++) await ingest.submit(newJob(i), jpegs);
+  return jobs;
+}
 
-function newJob(i: number, images: Images, startedAt = Date.now()): Extract<EventJob, { kind: 'new' }> {
+/** A detection as CameraEvents makes it; its JPEGs go to EventIngest beside it, as from a camera stream. */
+function newJob(i: number, startedAt = Date.now()): Extract<EventJob, { kind: 'new' }> {
   const cam = { id: `cam${i % 190}`, name: `Camera ${i % 190}`, zone: `zone${i % 12}`, householdId: null, shareWithOfficers: true };
-  return { kind: 'new', camera: cam, event: { id: newEventId(), type: 'motion', startedAt, score: 0.05, box: { x: 10, y: 20, w: 12, h: 30 } }, ...images };
+  return { kind: 'new', camera: cam, event: { id: newEventId(), type: 'motion', startedAt, score: 0.05, box: { x: 10, y: 20, w: 12, h: 30 } }, snapshot: null, thumbnail: null };
 }
 
 function benchConfig(redisUrl: string, mqttUrl: string, dataDir: string): Config {
@@ -127,18 +137,18 @@ const redis = await startRedis();
 const broker = await startMosquitto();
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-bench-'));
 try {
-  const images = { snapshot: jpeg(640), thumbnail: jpeg(192) };
+  const jpegs = { snapshot: jpeg(640), thumbnail: jpeg(192) };
   const config = benchConfig(redis.url, broker.url, dataDir);
   // --skip-ceiling: for profiling the pipeline alone (node --cpu-prof).
-  const ceilingJobs = Array.from({ length: N }, (_, i) => newJob(i, images));
+  const ceilingJobs = await queuedJobs(jpegs, path.join(dataDir, 'ceiling'), values['skip-ceiling'] ? 1 : N);
   const raw = values['skip-ceiling'] ? { result: Number.NaN, nodeMs: Number.NaN, redisMs: Number.NaN } : await cpuPerEvent(redis.url, N, () => rawCeiling(config, ceilingJobs));
   const ceiling = raw.result;
 
   const p = await startPipeline(config);
-  const jobs = Array.from({ length: N }, (_, i) => newJob(i, images));
+  const jobs = Array.from({ length: N }, (_, i) => newJob(i));
   const pipe = await cpuPerEvent(redis.url, N, async () => {
     const t0 = performance.now();
-    await addAll((j) => p.service.queue.add(j), jobs);
+    await addAll((j) => p.service.ingest.submit(j, jpegs), jobs);
     await waitUntil(() => p.receipts.size >= N, 'all events at the subscriber');
     return N / ((performance.now() - t0) / 1000);
   });
@@ -153,17 +163,17 @@ try {
     const due = start + i * 10;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const job = newJob(i, images, Date.now());
+    const job = newJob(i, Date.now());
     steady.push(job);
-    void p.service.queue.add(job);
+    void p.service.ingest.submit(job, jpegs);
   }
   await waitUntil(() => steady.every((j) => p.receipts.has(j.event.id)), 'steady-rate events');
   const lat = steady.map((j) => (p.receipts.get(j.event.id) as number) - j.event.startedAt).sort((a, b) => a - b);
   await p.sub.endAsync();
   await p.service.close();
 
-  const snapKb = Math.round(Buffer.from(images.snapshot, 'base64').length / 1024);
-  const jobKb = (JSON.stringify(jobs[0]).length / 1024).toFixed(1);
+  const snapKb = Math.round(jpegs.snapshot.length / 1024);
+  const jobKb = (JSON.stringify(ceilingJobs[0]).length / 1024).toFixed(1);
   console.log(`bench:pipeline — ${N} events, worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, job payload ${jobKb} KB, ${os.cpus().length} cores`);
   console.log(`raw BullMQ add→process (ceiling):   ${ceiling.toFixed(0)} events/s   ${cpu(raw)}`);
   console.log(`full pipeline → MQTT subscriber:    ${throughput.toFixed(0)} events/s   ${cpu(pipe)}  (target ≥ 2000)`);

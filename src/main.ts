@@ -14,6 +14,7 @@ import { OutboxRepository } from './db/outbox.repository.js';
 import { MatThanError } from './errors.js';
 import { newAlertState, type AlertRulesOptions } from './events/alert-rules.js';
 import { CameraEvents, cameraRef } from './events/camera-events.js';
+import { EventIngest } from './events/event-ingest.js';
 import { EventQueue } from './events/event-queue.js';
 import { EventWorker } from './events/event-worker.js';
 import type { HandleEventDeps } from './events/handle-event.js';
@@ -40,6 +41,8 @@ export interface Service {
   readonly events: EventsRepository;
   readonly outbox: OutboxRepository;
   readonly queue: EventQueue;
+  /** What a camera stream's episode goes through: images stored, then the job queued. */
+  readonly ingest: EventIngest;
   /** Base URL the HTTP API answers on (after start). */
   readonly publicUrl: string;
   readonly mqttUrl: string;
@@ -164,18 +167,20 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     relay.start();
 
     const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
+    // The producer stores JPEGs in the relay's store: the relay then publishes each new snapshot from memory.
+    const ingest = new EventIngest(queue, images);
     const events = new EventsRepository(db.db);
     const supervisor = new StreamSupervisor(config.motion, config.stream, {
       logger,
       ffmpegMajor,
       offlineGraceMs: config.health.offlineGraceSec * 1000,
-      onEpisode: async (camera, episode, images) => {
-        const job = cameraEvents.fromEpisode(camera, episode, images);
-        if (job) await queue.add(job);
+      onEpisode: async (camera, episode, jpegs) => {
+        const job = cameraEvents.fromEpisode(camera, episode);
+        if (job) await ingest.submit(job, jpegs);
       },
       onHealth: async (camera, online, at) => {
         await registry.markHealth(camera.id, online).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'camera status not saved'));
-        await queue.add(cameraEvents.fromHealth(camera, online, at));
+        await ingest.submit(cameraEvents.fromHealth(camera, online, at));
       },
     });
     const cameraEvents = new CameraEvents();
@@ -193,7 +198,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       return supervisor.add(camera);
     });
 
-    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, registry, events, outbox, queue } as { -readonly [K in keyof Service]: Service[K] };
+    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, registry, events, outbox, queue, ingest } as { -readonly [K in keyof Service]: Service[K] };
     service.app = buildApp({
       logger,
       events,

@@ -15,11 +15,19 @@ export interface EventWorkerOptions {
   deps: HandleEventDeps;
 }
 
+/** null, base64, or a reference the producer stored: a path under the store and a SHA-256. */
+function isJobImage(v: unknown): boolean {
+  if (v === null || typeof v === 'string') return true;
+  const r = v as { path?: unknown; sha256?: unknown } | undefined;
+  return typeof r === 'object' && typeof r.path === 'string' && typeof r.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256);
+}
+
 function isEventJob(data: unknown): data is EventJob {
-  const d = data as { kind?: unknown; event?: { id?: unknown } } | null;
+  const d = data as { kind?: unknown; event?: { id?: unknown }; snapshot?: unknown; thumbnail?: unknown } | null;
   const c = (data as { camera?: { id?: unknown } } | null)?.camera;
   if (typeof d !== 'object' || d === null || typeof c?.id !== 'string') return false;
   if (d.kind === 'availability') return true;
+  if ((d.kind === 'new' || d.kind === 'update') && !(isJobImage(d.snapshot) && isJobImage(d.thumbnail))) return false;
   return (d.kind === 'new' || d.kind === 'update' || d.kind === 'end') && typeof d.event?.id === 'string';
 }
 

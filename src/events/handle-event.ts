@@ -11,8 +11,8 @@ import { MatThanError } from '../errors.js';
 import type { Message, Topics } from '../mqtt/topics.js';
 import { decideAlert, recordAlert, type AlertRulesOptions, type AlertState } from './alert-rules.js';
 import { endEventMessages, newEventMessages, toPublicEvent, updateEventMessages } from './event-messages.js';
-import type { EventJob } from './event-types.js';
-import type { SnapshotStore, StoredImage } from './snapshot-store.js';
+import { imageName, imageTakenAt, type EventJob, type JobImage, type StoredImage } from './event-types.js';
+import type { SnapshotStore } from './snapshot-store.js';
 
 export interface HandleEventDeps {
   store: EventStore;
@@ -42,13 +42,12 @@ function outboxRows(messages: Message[], keyBase: string, at: number, deliverAft
   }));
 }
 
-async function saveImages(d: HandleEventDeps, cameraId: string, name: string, at: number, job: { snapshot: string | null; thumbnail: string | null }) {
-  const snapshot = job.snapshot === null ? null : Buffer.from(job.snapshot, 'base64');
-  const [stored, thumb]: Array<StoredImage | null> = await Promise.all([
-    snapshot === null ? null : d.snapshots.save(cameraId, name, at, snapshot),
-    job.thumbnail === null ? null : d.snapshots.save(cameraId, `${name}.thumb`, at, Buffer.from(job.thumbnail, 'base64')),
-  ]);
-  return { snapshot, stored: stored ?? null, thumb: thumb ?? null };
+/** Normally the producer stored the images already; a job carrying base64 JPEGs has them stored here. */
+async function saveImages(d: HandleEventDeps, job: Job<'new'> | Job<'update'>) {
+  const store = (image: JobImage, suffix: string): StoredImage | null | Promise<StoredImage> =>
+    typeof image !== 'string' ? image : d.snapshots.save(job.camera.id, imageName(job) + suffix, imageTakenAt(job), Buffer.from(image, 'base64'));
+  const [stored, thumb] = await Promise.all([store(job.snapshot, ''), store(job.thumbnail, '.thumb')]);
+  return { stored: stored ?? null, thumb: thumb ?? null };
 }
 
 export async function handleEvent(job: EventJob, d: HandleEventDeps): Promise<'stored' | 'duplicate' | 'skipped'> {
@@ -67,7 +66,7 @@ export async function handleEvent(job: EventJob, d: HandleEventDeps): Promise<'s
 async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' | 'duplicate'> {
   const { camera, event: e } = job;
   const now = (d.now ?? Date.now)();
-  const img = await saveImages(d, camera.id, e.id, e.startedAt, job);
+  const img = await saveImages(d, job);
   let undoAlert = () => {};
   const decision = await d.store.commit(() => {
     const decision = e.type === 'motion' ? decideAlert(d.rules, d.alertState, camera, e.id, e.startedAt) : null;
@@ -108,7 +107,7 @@ async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'st
   const row = requireRow(d, e.id);
   if (row.ended_at !== null || e.score <= row.score) return 'skipped';
   const now = (d.now ?? Date.now)();
-  const img = await saveImages(d, camera.id, `${e.id}-${job.seq}`, e.at, job);
+  const img = await saveImages(d, job);
   const changes = {
     score: e.score, box: e.box === null ? row.box : JSON.stringify(e.box), updated_at: now,
     snapshot_path: img.stored?.path ?? null, snapshot_sha256: img.stored?.sha256 ?? null, thumbnail_path: img.thumb?.path ?? null,

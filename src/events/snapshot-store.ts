@@ -1,17 +1,15 @@
 // Snapshot files under DATA_DIR/snapshots/<camera>/<day>/<event>[-n][.thumb].jpg (the day in the
-// village's time zone). A file is written before the row that names it is committed, and a retried job
-// rewrites it whole, so a crash can leave at most an orphan file, never a row pointing at half a JPEG.
+// village's time zone). A file is written before the job that names it is queued (or, for a job carrying
+// base64, before its row is committed), so a crash can leave at most an orphan file, never a row pointing
+// at half a JPEG.
 
 import { createHash } from 'node:crypto';
 import { createReadStream, type ReadStream } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { StoredImage } from './event-types.js';
 
-export interface StoredImage {
-  /** Relative to the store root. */
-  path: string;
-  sha256: string;
-}
+export type { StoredImage };
 
 /**
  * Bytes of recently saved images kept in memory: the relay publishes each new snapshot moments after it

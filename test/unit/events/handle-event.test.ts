@@ -1,7 +1,7 @@
 // The worker's job handling on a real (in-memory) SQLite: rows and outbox messages, idempotency, ordering.
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
@@ -134,4 +134,17 @@ t.test('jobs committed in one group: an end sees its new, and the second event o
   const rows = await db.db.selectFrom('events').select(['id', 'alert', 'ended_at']).orderBy('started_at').execute();
   t.same(rows.map((r) => r.alert), ['alerted', 'cooldown']);
   t.not(rows[0]?.ended_at, null, 'the end was stored with its new');
+});
+
+t.test('images the producer stored travel as references: the row takes their path and SHA-256, nothing is rewritten', async (t) => {
+  const { db, deps } = await setup(t);
+  const snapshot = await deps.snapshots.save('cam1', 'ev1', 1_000_000, JPEG);
+  const thumbnail = await deps.snapshots.save('cam1', 'ev1.thumb', 1_000_000, JPEG);
+  rmSync(path.join(deps.snapshots.root, thumbnail.path));
+  t.equal(await handleEvent({ ...newJob(camera(), 1_000_000), snapshot, thumbnail }, deps), 'stored');
+  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  t.same([row.snapshot_path, row.snapshot_sha256, row.thumbnail_path], [snapshot.path, createHash('sha256').update(JPEG).digest('hex'), thumbnail.path]);
+  t.notOk(existsSync(path.join(deps.snapshots.root, thumbnail.path)), 'the worker wrote no file');
+  const snapRow = await db.db.selectFrom('outbox').select('payload_file').where('topic', '=', 'mt/cameras/cam1/snapshot').executeTakeFirstOrThrow();
+  t.equal(snapRow.payload_file, snapshot.path);
 });
