@@ -1,5 +1,5 @@
-// What the worker does with one event job: store the images, then in ONE transaction the event row
-// and the MQTT messages it causes (the outbox). Publishing is the relay's job, so a broker outage
+// What the worker does with one event job: in ONE transaction, the event row (naming the images the
+// producer stored) and the MQTT messages it causes (the outbox). Publishing is the relay's job, so a broker outage
 // never fails or repeats a job. Idempotent: a retried job finds its row or its dedupe keys and adds nothing.
 // Each transaction is synchronous (EventStore.commit, shared with the jobs committing in the same turn of
 // the event loop): nothing interleaves between an alert decision, its row and its effect on the cooldown.
