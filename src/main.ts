@@ -9,10 +9,12 @@ import type { CameraConfig, Config } from './config.js';
 import { CamerasRepository } from './db/cameras.repository.js';
 import { Database, sqlitePathFrom } from './db/database.js';
 import { EventsRepository } from './db/events.repository.js';
+import { OutboxStatements } from './db/outbox-statements.js';
 import { OutboxRepository } from './db/outbox.repository.js';
 import { MatThanError } from './errors.js';
 import { newAlertState, type AlertRulesOptions } from './events/alert-rules.js';
 import { CameraEvents, cameraRef } from './events/camera-events.js';
+import { EventIngest } from './events/event-ingest.js';
 import { EventQueue } from './events/event-queue.js';
 import { EventWorker } from './events/event-worker.js';
 import type { HandleEventDeps } from './events/handle-event.js';
@@ -40,6 +42,8 @@ export interface Service {
   readonly events: EventsRepository;
   readonly outbox: OutboxRepository;
   readonly queue: EventQueue;
+  /** What a camera stream's episode goes through: images stored, then the job queued. */
+  readonly ingest: EventIngest;
   /** Base URL the HTTP API answers on (after start). */
   readonly publicUrl: string;
   readonly mqttUrl: string;
@@ -68,11 +72,17 @@ export function alertRulesFrom(config: Config): AlertRulesOptions {
   };
 }
 
-/** The worker's dependencies; also used by a worker running on its own. */
-export function workerDeps(config: Config, db: Database, relay: OutboxRelay, publicUrl: string): HandleEventDeps {
+/**
+ * The worker's dependencies; also used by a worker running on its own. In the service the worker shares
+ * the relay's snapshot store, so the relay publishes a snapshot just written without reading it back.
+ */
+export function workerDeps(
+  config: Config, db: Database, relay: Pick<OutboxRelay, 'notify'>, publicUrl: string,
+  snapshots = new SnapshotStore(config.dataDir, config.alerts.timezone),
+): HandleEventDeps {
   return {
-    db: db.db,
-    snapshots: new SnapshotStore(config.dataDir, config.alerts.timezone),
+    store: db.store,
+    snapshots,
     topics: new Topics(config.mqtt.topicPrefix, config.mqtt.discoveryPrefix),
     publicUrl,
     rules: alertRulesFrom(config),
@@ -154,10 +164,12 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     await publisher.start();
     const outbox = new OutboxRepository(db.db);
     const images = new SnapshotStore(config.dataDir, config.alerts.timezone);
-    const relay = track(new OutboxRelay({ outbox, publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
+    const relay = track(new OutboxRelay({ outbox: new OutboxStatements(db.sqlite), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
     relay.start();
 
     const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
+    // The producer stores JPEGs in the relay's store: the relay then publishes each new snapshot from memory.
+    const ingest = new EventIngest(queue, images);
     const events = new EventsRepository(db.db);
     const { hybridWindowSec, ...watcherOptions } = config.cameraEvents;
     const cameraMotion = track(new CameraEventWatcher({ ...watcherOptions, logger: logger.child({ component: 'camera-events' }) }));
@@ -168,9 +180,9 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       cameraMotion,
       hybridWindowMs: hybridWindowSec * 1000,
       offlineGraceMs: config.health.offlineGraceSec * 1000,
-      onEpisode: async (camera, episode, images) => {
-        const job = cameraEvents.fromEpisode(camera, episode, images);
-        if (job) await queue.add(job);
+      onEpisode: async (camera, episode, jpegs) => {
+        const job = cameraEvents.fromEpisode(camera, episode);
+        if (job) await ingest.submit(job, jpegs);
       },
       frozenAfterMs: config.health.frozenAfterSec * 1000,
       coveredAfterMs: config.health.coveredAfterSec * 1000,
@@ -179,7 +191,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
           await registry.markHealth(camera.id, !report.active).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'camera status not saved'));
         }
         const job = cameraEvents.fromHealth(camera, report);
-        if (job) await queue.add(job);
+        if (job) await ingest.submit(job);
       },
     });
     const cameraEvents = new CameraEvents();
@@ -197,7 +209,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       return supervisor.add(camera);
     });
 
-    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, registry, events, outbox, queue } as { -readonly [K in keyof Service]: Service[K] };
+    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, registry, events, outbox, queue, ingest } as { -readonly [K in keyof Service]: Service[K] };
     service.app = buildApp({
       logger,
       events,
@@ -223,7 +235,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     if (opts.worker !== false) {
       const worker = track(new EventWorker({
         redisUrl, name: config.queue.name, concurrency: config.queue.concurrency, lockDurationMs: config.queue.lockDurationMs,
-        logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl),
+        logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl, images),
       }));
       await worker.start();
     }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { MatThanError } from '../errors.js';
+import { EventStore } from './event-store.js';
 import { migrateToLatest } from './migrations.js';
 import type { DatabaseSchema } from './schema.js';
 
@@ -22,19 +23,28 @@ export function sqlitePathFrom(databaseUrl: string | null, dataDir: string): str
 
 export class Database {
   readonly db: Db;
-  readonly #sqlite: SqliteDatabase.Database;
+  /** The raw connection, for the synchronous write path (event-store.ts); kysely shares it. */
+  readonly sqlite: SqliteDatabase.Database;
+  #store: EventStore | null = null;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
-    this.#sqlite = new SqliteDatabase(file);
-    this.#sqlite.pragma('journal_mode = WAL');
-    this.#sqlite.pragma('synchronous = NORMAL');
-    this.#sqlite.pragma('busy_timeout = 5000');
-    this.db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: this.#sqlite }) });
+    this.sqlite = new SqliteDatabase(file);
+    this.sqlite.pragma('journal_mode = WAL');
+    this.sqlite.pragma('synchronous = NORMAL');
+    this.sqlite.pragma('busy_timeout = 5000');
+    this.db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: this.sqlite }) });
   }
 
   async start(): Promise<void> {
     await migrateToLatest(this.db);
+    this.#store = new EventStore(this.sqlite);
+  }
+
+  /** The worker's synchronous write path (prepared statements need the migrated tables: after start()). */
+  get store(): EventStore {
+    if (!this.#store) throw new Error('database not started');
+    return this.#store;
   }
 
   async ping(): Promise<void> {

@@ -101,9 +101,24 @@ export function decideTamperAlert(o: AlertRulesOptions, state: AlertState, camer
   return { zone, household, incidentId, reason: zone ? 'alerted' : 'household-only' };
 }
 
-/** `cooldown: false` for tamper alerts: they must not silence the camera's next motion alert. */
-export function recordAlert(state: AlertState, camera: AlertCamera, d: AlertDecision, at: number, cooldown = true): void {
-  if (!d.zone && !d.household) return;
+/**
+ * Applies a stored decision to the state (`cooldown: false` for tamper alerts: they must not silence
+ * the camera's next motion alert). Returns how to take it back if the transaction that stored it
+ * fails after all: the entries it set are restored, unless a later alert has replaced them since.
+ */
+export function recordAlert(state: AlertState, camera: AlertCamera, d: AlertDecision, at: number, cooldown = true): () => void {
+  if (!d.zone && !d.household) return () => {};
+  const before = { alert: state.lastAlertAt.get(camera.id), incident: state.lastIncident.get(camera.zone) };
   if (cooldown) state.lastAlertAt.set(camera.id, at);
-  if (d.zone && d.incidentId) state.lastIncident.set(camera.zone, { id: d.incidentId, at });
+  const incident = d.zone && d.incidentId ? { id: d.incidentId, at } : null;
+  if (incident) state.lastIncident.set(camera.zone, incident);
+  return () => {
+    if (cooldown && state.lastAlertAt.get(camera.id) === at) restore(state.lastAlertAt, camera.id, before.alert);
+    if (incident && state.lastIncident.get(camera.zone) === incident) restore(state.lastIncident, camera.zone, before.incident);
+  };
+}
+
+function restore<V>(map: Map<string, V>, key: string, value: V | undefined): void {
+  if (value === undefined) map.delete(key);
+  else map.set(key, value);
 }

@@ -1,13 +1,11 @@
 // Turns what a camera stream reports (motion episodes, health conditions starting and clearing) into event jobs.
-// Event ids are made here, at detection; every job of an event carries its id.
+// Event ids are made here, at detection; every job of an event carries its id. The jobs leave without
+// images: EventIngest stores the episode's JPEGs and adds their references.
 
 import type { CameraConfig } from '../config.js';
 import { newEventId } from '../ids.js';
 import type { EpisodeEvent } from '../motion/motion-tracker.js';
-import type { EpisodeImages } from '../streams/camera-stream.js';
 import type { CameraRef, EventJob, HealthReport } from './event-types.js';
-
-const b64 = (b: Buffer | null) => (b === null ? null : b.toString('base64'));
 
 export function cameraRef(c: CameraConfig): CameraRef {
   return { id: c.id, name: c.name, zone: c.zone, householdId: c.householdId, shareWithOfficers: c.shareWithOfficers };
@@ -19,7 +17,7 @@ export class CameraEvents {
   /** The open health event per camera and condition (key `<cameraId> <condition>`). */
   readonly #health = new Map<string, string>();
 
-  fromEpisode(camera: CameraConfig, episode: EpisodeEvent, images: EpisodeImages): EventJob | null {
+  fromEpisode(camera: CameraConfig, episode: EpisodeEvent): EventJob | null {
     const ref = cameraRef(camera);
     if (episode.kind === 'start') {
       const id = newEventId();
@@ -27,7 +25,7 @@ export class CameraEvents {
       return {
         kind: 'new', camera: ref,
         event: { id, type: 'motion', startedAt: episode.startedAt, score: episode.score, box: episode.box },
-        snapshot: b64(images.snapshot), thumbnail: b64(images.thumbnail),
+        snapshot: null, thumbnail: null,
       };
     }
     const open = this.#motion.get(camera.id);
@@ -37,7 +35,7 @@ export class CameraEvents {
       return {
         kind: 'update', seq: open.seq, camera: ref,
         event: { id: open.id, at: episode.at, score: episode.score, box: episode.box },
-        snapshot: b64(images.snapshot), thumbnail: b64(images.thumbnail),
+        snapshot: null, thumbnail: null,
       };
     }
     this.#motion.delete(camera.id);

@@ -2,7 +2,7 @@
 // the same job twice is a no-op in Redis. An add that fails (Redis restarting) is retried with
 // back-off in memory rather than dropped; the camera's later events wait behind it, in order.
 
-import { Queue } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
 import type { Logger } from '../logger.js';
 import { backoffDelay } from '../streams/backoff.js';
 import { jobIdFor, type EventJob } from './event-types.js';
@@ -12,6 +12,18 @@ export interface EventQueueOptions {
   name: string;
   attempts: number;
   logger: Logger;
+}
+
+/** Options of every event job; exported so bench:pipeline's raw BullMQ ceiling runs with the same ones. */
+export function eventJobOptions(job: EventJob, attempts: number): JobsOptions {
+  return {
+    jobId: jobIdFor(job),
+    attempts,
+    backoff: { type: 'exponential', delay: 500 },
+    removeOnComplete: true,
+    // Permanent failures stay visible for operators.
+    removeOnFail: false,
+  };
 }
 
 export class EventQueue {
@@ -28,14 +40,7 @@ export class EventQueue {
   async add(job: EventJob): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.#queue.add(job.kind, job, {
-          jobId: jobIdFor(job),
-          attempts: this.#o.attempts,
-          backoff: { type: 'exponential', delay: 500 },
-          removeOnComplete: true,
-          // Permanent failures stay visible for operators.
-          removeOnFail: false,
-        });
+        await this.#queue.add(job.kind, job, eventJobOptions(job, this.#o.attempts));
         return;
       } catch (err) {
         if (this.#closing) throw err;

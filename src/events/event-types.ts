@@ -29,10 +29,22 @@ export interface CameraRef {
   shareWithOfficers: boolean;
 }
 
-/** JPEGs travel as base64 in the job; the worker stores them. Times are epoch milliseconds. */
+/** A JPEG already in the snapshot store: its path under the store root and its SHA-256 (hex). */
+export interface StoredImage {
+  path: string;
+  sha256: string;
+}
+
+/**
+ * An image of a job. The producer stores the JPEGs before queueing (event-ingest.ts), so only the
+ * reference travels through Redis. A base64 string is a JPEG the worker stores itself: jobs queued
+ * before that change (still in Redis after an upgrade) and jobs made by hand. Times are epoch ms.
+ */
+export type JobImage = StoredImage | string | null;
+
 export interface Images {
-  snapshot: string | null;
-  thumbnail: string | null;
+  snapshot: JobImage;
+  thumbnail: JobImage;
 }
 
 export type EventJob =
@@ -55,6 +67,16 @@ export interface PublicEvent {
   thumbnailUrl: string | null;
   snapshotSha256: string | null;
   incidentId: string | null;
+}
+
+/** The snapshot store name of a job's images (`.thumb` is added for the thumbnail); one per job, so a retry rewrites its own. */
+export function imageName(job: Extract<EventJob, { kind: 'new' | 'update' }>): string {
+  return job.kind === 'new' ? job.event.id : `${job.event.id}-${job.seq}`;
+}
+
+/** When a job's images were taken: their day folder in the store. */
+export function imageTakenAt(job: Extract<EventJob, { kind: 'new' | 'update' }>): number {
+  return job.kind === 'new' ? job.event.startedAt : job.event.at;
 }
 
 /** BullMQ job id: derived from the event id so a re-sent job is the same job. */

@@ -1,7 +1,7 @@
 // Consumer side: a BullMQ worker that runs handleEvent for each job. A thrown error means retry
 // (with the queue's exponential back-off); bad payloads are unrecoverable.
 
-import { UnrecoverableError, Worker } from 'bullmq';
+import { UnrecoverableError, Worker, type WorkerOptions } from 'bullmq';
 import type { Logger } from '../logger.js';
 import type { EventJob } from './event-types.js';
 import { handleEvent, type HandleEventDeps } from './handle-event.js';
@@ -15,12 +15,32 @@ export interface EventWorkerOptions {
   deps: HandleEventDeps;
 }
 
+/** null, base64, or a reference the producer stored: a path under the store and a SHA-256. */
+function isJobImage(v: unknown): boolean {
+  if (v === null || typeof v === 'string') return true;
+  const r = v as { path?: unknown; sha256?: unknown } | undefined;
+  return typeof r === 'object' && typeof r.path === 'string' && typeof r.sha256 === 'string' && /^[0-9a-f]{64}$/.test(r.sha256);
+}
+
 function isEventJob(data: unknown): data is EventJob {
-  const d = data as { kind?: unknown; event?: { id?: unknown } } | null;
+  const d = data as { kind?: unknown; event?: { id?: unknown }; snapshot?: unknown; thumbnail?: unknown } | null;
   const c = (data as { camera?: { id?: unknown } } | null)?.camera;
   if (typeof d !== 'object' || d === null || typeof c?.id !== 'string') return false;
   if (d.kind === 'availability') return true;
+  if ((d.kind === 'new' || d.kind === 'update') && !(isJobImage(d.snapshot) && isJobImage(d.thumbnail))) return false;
   return (d.kind === 'new' || d.kind === 'update' || d.kind === 'end') && typeof d.event?.id === 'string';
+}
+
+/** The worker's BullMQ options; exported so bench:pipeline's raw BullMQ ceiling runs with the same ones. */
+export function eventWorkerOptions(o: Pick<EventWorkerOptions, 'redisUrl' | 'concurrency' | 'lockDurationMs'>): WorkerOptions {
+  return {
+    // Workers block on Redis: ioredis must retry forever rather than fail their commands.
+    connection: { url: o.redisUrl, maxRetriesPerRequest: null },
+    concurrency: o.concurrency,
+    // A worker that dies loses its lock after this; the stalled job is then retried elsewhere.
+    lockDuration: o.lockDurationMs,
+    stalledInterval: Math.max(1000, Math.round(o.lockDurationMs / 2)),
+  };
 }
 
 export class EventWorker {
@@ -39,14 +59,7 @@ export class EventWorker {
         if (!isEventJob(job.data)) throw new UnrecoverableError(`job ${job.id} has no valid event payload`);
         return handleEvent(job.data, deps);
       },
-      // Workers block on Redis: ioredis must retry forever rather than fail their commands.
-      {
-        connection: { url: this.#o.redisUrl, maxRetriesPerRequest: null },
-        concurrency: this.#o.concurrency,
-        // A worker that dies loses its lock after this; the stalled job is then retried elsewhere.
-        lockDuration: this.#o.lockDurationMs,
-        stalledInterval: Math.max(1000, Math.round(this.#o.lockDurationMs / 2)),
-      },
+      eventWorkerOptions(this.#o),
     );
     worker.on('failed', (job, err) => {
       const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);

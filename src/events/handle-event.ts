@@ -1,20 +1,21 @@
-// What the worker does with one event job: store the images, then in ONE transaction the event row
-// and the MQTT messages it causes (the outbox). Publishing is the relay's job, so a broker outage
+// What the worker does with one event job: in ONE transaction, the event row (naming the images the
+// producer stored) and the MQTT messages it causes (the outbox). Publishing is the relay's job, so a broker outage
 // never fails or repeats a job. Idempotent: a retried job finds its row or its dedupe keys and adds nothing.
+// Each transaction is synchronous (EventStore.commit, shared with the jobs committing in the same turn of
+// the event loop): nothing interleaves between an alert decision, its row and its effect on the cooldown.
 
-import type { Kysely } from 'kysely';
-import { EventsRepository, type EventRow } from '../db/events.repository.js';
-import { OutboxRepository, type NewOutboxRow } from '../db/outbox.repository.js';
-import type { DatabaseSchema } from '../db/schema.js';
+import type { EventStore } from '../db/event-store.js';
+import type { EventRow } from '../db/events.repository.js';
+import type { NewOutboxRow } from '../db/outbox.repository.js';
 import { MatThanError } from '../errors.js';
 import type { Message, Topics } from '../mqtt/topics.js';
 import { decideAlert, decideTamperAlert, recordAlert, type AlertDecision, type AlertRulesOptions, type AlertState } from './alert-rules.js';
 import { endEventMessages, newEventMessages, toPublicEvent, updateEventMessages } from './event-messages.js';
-import type { EventJob, EventType } from './event-types.js';
-import type { SnapshotStore, StoredImage } from './snapshot-store.js';
+import { imageName, imageTakenAt, type EventJob, type EventType, type JobImage, type StoredImage } from './event-types.js';
+import type { SnapshotStore } from './snapshot-store.js';
 
 export interface HandleEventDeps {
-  db: Kysely<DatabaseSchema>;
+  store: EventStore;
   snapshots: SnapshotStore;
   topics: Topics;
   publicUrl: string;
@@ -41,13 +42,12 @@ function outboxRows(messages: Message[], keyBase: string, at: number, deliverAft
   }));
 }
 
-async function saveImages(d: HandleEventDeps, cameraId: string, name: string, at: number, job: { snapshot: string | null; thumbnail: string | null }) {
-  const snapshot = job.snapshot === null ? null : Buffer.from(job.snapshot, 'base64');
-  const [stored, thumb]: Array<StoredImage | null> = await Promise.all([
-    snapshot === null ? null : d.snapshots.save(cameraId, name, at, snapshot),
-    job.thumbnail === null ? null : d.snapshots.save(cameraId, `${name}.thumb`, at, Buffer.from(job.thumbnail, 'base64')),
-  ]);
-  return { snapshot, stored: stored ?? null, thumb: thumb ?? null };
+/** Normally the producer stored the images already; a job carrying base64 JPEGs has them stored here. */
+async function saveImages(d: HandleEventDeps, job: Job<'new'> | Job<'update'>) {
+  const store = (image: JobImage, suffix: string): StoredImage | null | Promise<StoredImage> =>
+    typeof image !== 'string' ? image : d.snapshots.save(job.camera.id, imageName(job) + suffix, imageTakenAt(job), Buffer.from(image, 'base64'));
+  const [stored, thumb] = await Promise.all([store(job.snapshot, ''), store(job.thumbnail, '.thumb')]);
+  return { stored: stored ?? null, thumb: thumb ?? null };
 }
 
 export async function handleEvent(job: EventJob, d: HandleEventDeps): Promise<'stored' | 'duplicate' | 'skipped'> {
@@ -73,9 +73,9 @@ function decideFor(type: EventType, d: HandleEventDeps, camera: Job<'new'>['came
 async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' | 'duplicate'> {
   const { camera, event: e } = job;
   const now = (d.now ?? Date.now)();
-  const img = await saveImages(d, camera.id, e.id, e.startedAt, job);
-  const stored = await d.db.transaction().execute(async (trx) => {
-    const events = new EventsRepository(trx);
+  const img = await saveImages(d, job);
+  let undoAlert = () => {};
+  const decision = await d.store.commit(() => {
     const decision = decideFor(e.type, d, camera, e.id, e.startedAt);
     const row: EventRow = {
       id: e.id, camera_id: camera.id, zone: camera.zone, household_id: camera.householdId, type: e.type,
@@ -84,21 +84,26 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
       incident_id: decision?.incidentId ?? null, alert: decision?.reason ?? 'none', created_at: now, updated_at: now,
     };
     // A retried job finds its row: everything it would add was committed with it, so nothing to do.
-    if (!(await events.insert(row))) return false;
-    const outbox = new OutboxRepository(trx);
+    if (!d.store.insertEvent(row)) return undefined;
     // New motion overtakes a camera's motion OFF that is still waiting for its delay.
-    if (e.type === 'motion') await outbox.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
+    if (e.type === 'motion') d.store.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
     const messages = newEventMessages({ topics: d.topics, camera, event: toPublicEvent(row, d.publicUrl), snapshotPath: img.stored?.path ?? null, alert: decision ?? undefined });
-    await outbox.add(outboxRows(messages, `${e.id}:new`, now));
-    if (decision) recordAlert(d.alertState, camera, decision, e.startedAt, e.type === 'motion');
-    return true;
+    d.store.addOutbox(outboxRows(messages, `${e.id}:new`, now));
+    // Recorded at once, so the next job of the same group already sees this camera's cooldown.
+    if (decision) undoAlert = recordAlert(d.alertState, camera, decision, e.startedAt, e.type === 'motion');
+    return decision;
+  }).catch((err: unknown) => {
+    // The group's commit failed: the alert was not stored, so it must not hold back the retry.
+    undoAlert();
+    throw err;
   });
-  if (stored) d.onStored();
-  return stored ? 'stored' : 'duplicate';
+  if (decision === undefined) return 'duplicate';
+  d.onStored();
+  return 'stored';
 }
 
-async function requireRow(d: HandleEventDeps, id: string): Promise<EventRow> {
-  const row = await new EventsRepository(d.db).findById(id);
+function requireRow(d: HandleEventDeps, id: string): EventRow {
+  const row = d.store.findEvent(id);
   // The `new` job has not been stored yet (it may be retrying): try again later so nothing overtakes it.
   if (!row) throw new MatThanError('EVENT_NOT_READY', id);
   return row;
@@ -106,19 +111,24 @@ async function requireRow(d: HandleEventDeps, id: string): Promise<EventRow> {
 
 async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'stored' | 'skipped'> {
   const { camera, event: e } = job;
-  const row = await requireRow(d, e.id);
+  const row = requireRow(d, e.id);
   if (row.ended_at !== null || e.score <= row.score) return 'skipped';
   const now = (d.now ?? Date.now)();
-  const img = await saveImages(d, camera.id, `${e.id}-${job.seq}`, e.at, job);
+  const img = await saveImages(d, job);
   const changes = {
     score: e.score, box: e.box === null ? row.box : JSON.stringify(e.box), updated_at: now,
-    ...(img.stored ? { snapshot_path: img.stored.path, snapshot_sha256: img.stored.sha256 } : {}),
-    ...(img.thumb ? { thumbnail_path: img.thumb.path } : {}),
+    snapshot_path: img.stored?.path ?? null, snapshot_sha256: img.stored?.sha256 ?? null, thumbnail_path: img.thumb?.path ?? null,
   };
-  await d.db.transaction().execute(async (trx) => {
-    await new EventsRepository(trx).update(e.id, changes);
-    const messages = updateEventMessages({ topics: d.topics, camera, event: toPublicEvent({ ...row, ...changes }, d.publicUrl), snapshotPath: img.stored?.path ?? null });
-    await new OutboxRepository(trx).add(outboxRows(messages, `${e.id}:update:${job.seq}`, now));
+  // The row as it will be: an update without a new image keeps the stored one.
+  const updated: EventRow = {
+    ...row, score: changes.score, box: changes.box, updated_at: now,
+    snapshot_path: changes.snapshot_path ?? row.snapshot_path, snapshot_sha256: changes.snapshot_sha256 ?? row.snapshot_sha256,
+    thumbnail_path: changes.thumbnail_path ?? row.thumbnail_path,
+  };
+  await d.store.commit(() => {
+    d.store.updateEvent(e.id, changes);
+    const messages = updateEventMessages({ topics: d.topics, camera, event: toPublicEvent(updated, d.publicUrl), snapshotPath: img.stored?.path ?? null });
+    d.store.addOutbox(outboxRows(messages, `${e.id}:update:${job.seq}`, now));
   });
   d.onStored();
   return 'stored';
@@ -126,18 +136,17 @@ async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'st
 
 async function handleEnd(job: Job<'end'>, d: HandleEventDeps): Promise<'stored'> {
   const { camera, event: e } = job;
-  const row = await requireRow(d, e.id);
   const now = (d.now ?? Date.now)();
-  const ended: EventRow = { ...row, ended_at: e.endedAt, score: Math.max(row.score, e.score), updated_at: now };
-  await d.db.transaction().execute(async (trx) => {
-    const events = new EventsRepository(trx);
-    await events.update(e.id, { ended_at: ended.ended_at, score: ended.score, updated_at: now });
+  await d.store.commit(() => {
+    // Read inside the transaction: a `new` committing in the same group is seen.
+    const row = requireRow(d, e.id);
+    const ended: EventRow = { ...row, ended_at: e.endedAt, score: Math.max(row.score, e.score), updated_at: now };
+    d.store.endEvent(e.id, e.endedAt, ended.score, now);
     const { now: messages, delayed } = endEventMessages({ topics: d.topics, camera, event: toPublicEvent(ended, d.publicUrl), snapshotPath: null });
-    const outbox = new OutboxRepository(trx);
-    await outbox.add(outboxRows(messages, `${e.id}:end`, now));
+    d.store.addOutbox(outboxRows(messages, `${e.id}:end`, now));
     // Motion stays ON for the off delay, and stays ON if a newer motion event is already open.
-    if (delayed && !(await events.hasOpenMotionAfter(camera.id, row.started_at))) {
-      await outbox.add(outboxRows([delayed], `${e.id}:off`, now, now + d.motionOffDelayMs));
+    if (delayed && !d.store.hasOpenMotionAfter(camera.id, row.started_at)) {
+      d.store.addOutbox(outboxRows([delayed], `${e.id}:off`, now, now + d.motionOffDelayMs));
     }
   });
   d.onStored();
@@ -147,7 +156,7 @@ async function handleEnd(job: Job<'end'>, d: HandleEventDeps): Promise<'stored'>
 async function handleAvailability(job: Job<'availability'>, d: HandleEventDeps): Promise<'stored'> {
   const now = (d.now ?? Date.now)();
   const message = d.topics.availabilityMessage(job.camera.id, job.online);
-  await new OutboxRepository(d.db).add(outboxRows([message], `avail:${job.camera.id}:${job.at}:${job.online ? 1 : 0}`, now));
+  await d.store.commit(() => d.store.addOutbox(outboxRows([message], `avail:${job.camera.id}:${job.at}:${job.online ? 1 : 0}`, now)));
   d.onStored();
   return 'stored';
 }

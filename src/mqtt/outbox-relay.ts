@@ -1,7 +1,7 @@
 // Publishes the outbox in order, QoS 1, and marks rows published only once the broker acknowledged
 // them. While the broker is away rows simply wait; a crash before the ack means a re-send, never a loss.
 
-import type { OutboxRepository, OutboxRow } from '../db/outbox.repository.js';
+import type { OutboxRow } from '../db/outbox.repository.js';
 import type { Logger } from '../logger.js';
 import type { Message } from './topics.js';
 
@@ -11,8 +11,17 @@ export interface RelayPublisher {
   waitConnected(): Promise<void>;
 }
 
+/** The outbox queries the relay needs (db/outbox-statements.ts). */
+export interface RelayOutbox {
+  due(now: number, limit: number): OutboxRow[];
+  nextDueAt(): number | null;
+  markPublished(ids: number[], at: number): void;
+  requeuePublishedSince(at: number): number;
+  prunePublishedBefore(at: number): void;
+}
+
 export interface OutboxRelayOptions {
-  outbox: OutboxRepository;
+  outbox: RelayOutbox;
   /** Reads a stored snapshot for messages that refer to one (null if it is gone). */
   readFile: (path: string) => Promise<Buffer | null>;
   publisher: RelayPublisher;
@@ -47,7 +56,7 @@ export class OutboxRelay {
    * consumers drop by event id, rather than a lost alert.
    */
   async resendAfterReconnect(brokeAt: number): Promise<void> {
-    const n = await this.#o.outbox.requeuePublishedSince(brokeAt - this.#o.resendWindowMs);
+    const n = this.#o.outbox.requeuePublishedSince(brokeAt - this.#o.resendWindowMs);
     if (n > 0) this.#o.logger.info({ messages: n, windowMs: this.#o.resendWindowMs }, 're-sending what the broker acknowledged just before the break');
     this.notify();
   }
@@ -74,10 +83,10 @@ export class OutboxRelay {
       try {
         if (!this.#o.publisher.connected) await this.#sleep(IDLE_POLL_MS, this.#o.publisher.waitConnected());
         if (!this.#running) break;
-        const rows = await this.#o.outbox.due(Date.now(), this.#o.batch);
+        const rows = this.#o.outbox.due(Date.now(), this.#o.batch);
         if (rows.length > 0) await this.#publish(rows);
         else await this.#idle();
-        await this.#maybePrune();
+        this.#maybePrune();
       } catch (err) {
         this.#o.logger.warn({ err }, 'outbox relay round failed; retrying');
         await this.#sleep(IDLE_POLL_MS);
@@ -91,7 +100,7 @@ export class OutboxRelay {
     // A message whose snapshot file is gone (deleted since) has nothing left to say: it counts as sent.
     const results = await Promise.allSettled(messages.map((m) => (m ? this.#o.publisher.publish(m) : undefined)));
     const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
-    await this.#o.outbox.markPublished(done, Date.now());
+    this.#o.outbox.markPublished(done, Date.now());
     if (done.length < rows.length) {
       const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       this.#o.logger.warn({ failed: rows.length - done.length, err: String(failed.reason) }, 'some alerts not acknowledged; will resend');
@@ -110,16 +119,16 @@ export class OutboxRelay {
       this.#pendingWake = false;
       return;
     }
-    const next = await this.#o.outbox.nextDueAt();
+    const next = this.#o.outbox.nextDueAt();
     const wait = next === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, next - Date.now()));
     await this.#sleep(wait);
   }
 
-  async #maybePrune(): Promise<void> {
+  #maybePrune(): void {
     const now = Date.now();
     if (now - this.#lastPrune < PRUNE_EVERY_MS) return;
     this.#lastPrune = now;
-    await this.#o.outbox.prunePublishedBefore(now - this.#o.keepPublishedMs);
+    this.#o.outbox.prunePublishedBefore(now - this.#o.keepPublishedMs);
   }
 
   /** Waits for `ms`, a notify(), close(), or `also`, whichever comes first. */

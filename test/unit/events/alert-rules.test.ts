@@ -76,3 +76,20 @@ t.test('a covered lens alerts officers at any hour, past the cooldown, within th
   t.match(decideTamperAlert(opts(), s, cam({ householdId: 'h7', shareWithOfficers: false }), 'c4', at('03:00')), { zone: false, household: true, reason: 'household-only' });
   t.match(decideTamperAlert(opts(), s, cam({ shareWithOfficers: false }), 'c5', at('03:00')), { zone: false, household: false, incidentId: null, reason: 'not-shared' });
 });
+
+t.test('a recorded alert whose transaction failed is taken back, unless a later one replaced it', async (t) => {
+  const state = newAlertState();
+  const o = opts();
+  const first = decideAlert(o, state, cam(), 'e1', 1000);
+  recordAlert(state, cam(), first, 1000);
+  const second = decideAlert(o, state, cam({ id: 'c2' }), 'e2', 100_000);
+  const undo = recordAlert(state, cam({ id: 'c2' }), second, 100_000);
+  undo();
+  t.equal(state.lastAlertAt.get('c2'), undefined, 'c2 has no alert again');
+  t.same(state.lastIncident.get('z1'), { id: 'e1', at: 1000 }, "the zone's incident is e1's again");
+  t.equal(decideAlert(o, state, cam({ id: 'c2' }), 'e3', 100_500).reason, 'alerted', 'the retry is not held back by a cooldown');
+  const stale = recordAlert(state, cam(), decideAlert(o, state, cam(), 'e4', 200_000), 200_000);
+  recordAlert(state, cam(), decideAlert(o, state, cam(), 'e5', 300_000), 300_000);
+  stale();
+  t.equal(state.lastAlertAt.get('c1'), 300_000, 'a later alert is not undone');
+});

@@ -1,7 +1,7 @@
 // The worker's job handling on a real (in-memory) SQLite: rows and outbox messages, idempotency, ordering.
 
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
@@ -20,7 +20,7 @@ async function setup(t: Test) {
   let now = 1_000_000;
   let stored = 0;
   const deps: HandleEventDeps = {
-    db: db.db,
+    store: db.store,
     snapshots: new SnapshotStore(mkdtempSync(path.join(os.tmpdir(), 'mt-he-'))),
     topics: new Topics('mt'),
     publicUrl: 'http://x',
@@ -46,16 +46,16 @@ async function setup(t: Test) {
 const JPEG = Buffer.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
 
 t.test('a new event: row, images with SHA-256, and its messages, exactly once however often it runs', async (t) => {
-  const { deps, pending, stored } = await setup(t);
+  const { db, deps, pending, stored } = await setup(t);
   const job = { ...newJob(camera(), 1_000_000), snapshot: JPEG.toString('base64'), thumbnail: JPEG.toString('base64') };
   t.equal(await handleEvent(job, deps), 'stored');
   t.equal(await handleEvent(job, deps), 'duplicate', 'a retried job adds nothing');
   t.equal(stored(), 1);
   t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/motion ON', 'mt/cameras/cam1/snapshot <jpeg>', `mt/zones/z1/alerts alert ${job.event.id}`]);
-  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
   t.equal(row.snapshot_sha256, createHash('sha256').update(JPEG).digest('hex'));
   t.same(readFileSync(path.join(deps.snapshots.root, row.snapshot_path as string)), JPEG);
-  const snapRow = (await deps.db.selectFrom('outbox').selectAll().where('topic', '=', 'mt/cameras/cam1/snapshot').execute())[0];
+  const snapRow = (await db.db.selectFrom('outbox').selectAll().where('topic', '=', 'mt/cameras/cam1/snapshot').execute())[0];
   t.equal(snapRow?.payload_file, row.snapshot_path, 'the retained snapshot message refers to the stored file');
   t.match(row.thumbnail_path, /\.thumb\.jpg$/);
   t.equal(row.alert, 'alerted');
@@ -85,13 +85,13 @@ t.test('new motion cancels a pending OFF', async (t) => {
 });
 
 t.test('an update with a better score replaces the snapshot; a worse one is skipped', async (t) => {
-  const { deps, pending } = await setup(t);
+  const { db, deps, pending } = await setup(t);
   const n = newJob(camera());
   await handleEvent(n, deps);
   const better = { kind: 'update' as const, seq: 1, camera: camera(), event: { id: n.event.id, at: 1_000_500, score: 0.2, box: null }, snapshot: JPEG.toString('base64'), thumbnail: null };
   t.equal(await handleEvent(better, deps), 'stored');
   t.equal(await handleEvent({ ...better, seq: 2, event: { ...better.event, score: 0.1 } }, deps), 'skipped');
-  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
   t.equal(row.score, 0.2);
   t.match(row.snapshot_path, new RegExp(`${n.event.id}-1\\.jpg$`));
   t.ok((await pending()).includes('mt/events update'));
@@ -114,7 +114,7 @@ t.test('an offline event flips availability, and its end flips it back', async (
 });
 
 t.test('a covered lens is a tamper alert; its end says only end; availability and motion are left alone', async (t) => {
-  const { deps, pending } = await setup(t);
+  const { db, deps, pending } = await setup(t);
   const id = '01a22afd-bf33-70d8-9338-ba4fac6d4401';
   const cam = camera({ zone: 'night-zone', householdId: 'ho-3' });
   const rules = { ...deps.rules, schedules: new Map([['night-zone', [{ from: '22:00', to: '05:00' }]]]) };
@@ -122,18 +122,18 @@ t.test('a covered lens is a tamper alert; its end says only end; availability an
   await handleEvent({ kind: 'new', camera: cam, event: { id, type: 'covered', startedAt: noon, score: 0, box: null }, snapshot: null, thumbnail: null }, { ...deps, rules });
   await handleEvent({ kind: 'end', camera: cam, event: { id, endedAt: noon + 9000, score: 0, box: null } }, deps);
   t.same(await pending(), ['mt/events new', `mt/zones/night-zone/alerts alert ${id}`, `mt/households/ho-3/alerts alert ${id}`, 'mt/events end'], 'officers told outside arming hours');
-  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
   t.match(row, { type: 'covered', alert: 'alerted', incident_id: id, ended_at: noon + 9000 });
   t.notOk(deps.alertState.lastAlertAt.has('cam1'), 'no motion cooldown started');
 });
 
 t.test('a frozen picture is stored and published as its own type, alerting nobody', async (t) => {
-  const { deps, pending } = await setup(t);
+  const { db, deps, pending } = await setup(t);
   const id = '01a22afd-bf33-70d8-9338-ba4fac6d4402';
   await handleEvent({ kind: 'new', camera: camera({ householdId: 'ho-3' }), event: { id, type: 'frozen', startedAt: 5, score: 0, box: null }, snapshot: null, thumbnail: null }, deps);
   await handleEvent({ kind: 'end', camera: camera(), event: { id, endedAt: 9, score: 0, box: null } }, deps);
   t.same(await pending(), ['mt/events new', 'mt/events end']);
-  const row = await deps.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
   t.match(row, { type: 'frozen', alert: 'none', incident_id: null });
 });
 
@@ -143,4 +143,32 @@ t.test('a day folder removed while running is made again', async (t) => {
   rmSync(path.dirname(path.join(deps.snapshots.root, first.path)), { recursive: true });
   const second = await deps.snapshots.save('cam1', 'b', 1_000_000, JPEG);
   t.same(readFileSync(path.join(deps.snapshots.root, second.path)), JPEG);
+});
+
+t.test('jobs committed in one group: an end sees its new, and the second event of a camera is in cooldown', async (t) => {
+  const { db, deps } = await setup(t);
+  const a = newJob(camera(), 1_000_000);
+  const b = newJob(camera(), 1_000_100);
+  // No images: all three reach their commit in the same turn of the event loop, so one group. The end
+  // starts some microtasks later, as it would in real life: after its new has asked to commit.
+  const first = handleEvent(a, deps);
+  for (let i = 0; i < 20; i++) await null;
+  const results = await Promise.all([first, handleEvent(endJob(camera(), a.event.id), deps), handleEvent(b, deps)]);
+  t.same(results, ['stored', 'stored', 'stored']);
+  const rows = await db.db.selectFrom('events').select(['id', 'alert', 'ended_at']).orderBy('started_at').execute();
+  t.same(rows.map((r) => r.alert), ['alerted', 'cooldown']);
+  t.not(rows[0]?.ended_at, null, 'the end was stored with its new');
+});
+
+t.test('images the producer stored travel as references: the row takes their path and SHA-256, nothing is rewritten', async (t) => {
+  const { db, deps } = await setup(t);
+  const snapshot = await deps.snapshots.save('cam1', 'ev1', 1_000_000, JPEG);
+  const thumbnail = await deps.snapshots.save('cam1', 'ev1.thumb', 1_000_000, JPEG);
+  rmSync(path.join(deps.snapshots.root, thumbnail.path));
+  t.equal(await handleEvent({ ...newJob(camera(), 1_000_000), snapshot, thumbnail }, deps), 'stored');
+  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+  t.same([row.snapshot_path, row.snapshot_sha256, row.thumbnail_path], [snapshot.path, createHash('sha256').update(JPEG).digest('hex'), thumbnail.path]);
+  t.notOk(existsSync(path.join(deps.snapshots.root, thumbnail.path)), 'the worker wrote no file');
+  const snapRow = await db.db.selectFrom('outbox').select('payload_file').where('topic', '=', 'mt/cameras/cam1/snapshot').executeTakeFirstOrThrow();
+  t.equal(snapRow.payload_file, snapshot.path);
 });
