@@ -25,9 +25,9 @@ import { ffmpegMajorVersion } from '../src/main.js';
 import { MotionDetector } from '../src/motion/motion-detector.js';
 import { startRtspSimulator, type RtspSimulator } from '../src/sim/rtsp-simulator.js';
 import { CameraStream } from '../src/streams/camera-stream.js';
-import { buildAnalysisSpec } from '../src/streams/ffmpeg-args.js';
+import { buildAnalysisSpec, specToArgv } from '../src/streams/ffmpeg-args.js';
 import { FixedFrameSplitter } from '../src/streams/frame-reader.js';
-import { defaultScenarios, generateClips, type GeneratedClip, type Scenario } from './motion-clips.js';
+import { defaultScenarios, generateClips, ingestCalibrationSpec, type GeneratedClip, type Scenario } from './motion-clips.js';
 import { percentile, scoreClip, summarise, toClipSeconds, type ClipScore, type Summary } from './motion-score.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -58,7 +58,22 @@ interface ClipRun {
   firstMotion: number[];
   firstFrameAt: number | null;
   framesAnalysed: number;
+  /**
+   * How far the pipeline fell behind its own usual pace, sampled per frame: arrival of frame k −
+   * (arrival of the first frame + k / fps), less the 10th percentile of that (the first 5 s, when
+   * ffmpeg hands over what it buffered while starting in a burst, are left out). Grows when the
+   * machine cannot keep up (frames queue in TCP and ffmpeg), which makes alerts late for reasons
+   * that are not the detector's.
+   */
+  lagMs: number[];
   error?: string;
+}
+
+/** Our streams falling behind real time by more than this make their clip's latency and recall unreliable. */
+const LAG_WARN_MS = 500;
+
+function maxLag(r: ClipRun): number {
+  return r.lagMs.length ? Math.max(...r.lagMs) : 0;
 }
 
 /**
@@ -130,7 +145,7 @@ async function followPlaybacks(sim: RtspSimulator, id: string, seconds: number):
 
 async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, logFile: NodeJS.WritableStream, ffmpegMajor: number): Promise<ClipRun> {
   const id = `ours-${clip.spec.id}`;
-  const run: ClipRun = { clip, clipStarts: [], alerts: [], firstMotion: [], firstFrameAt: null, framesAnalysed: 0 };
+  const run: ClipRun = { clip, clipStarts: [], alerts: [], firstMotion: [], firstFrameAt: null, framesAnalysed: 0, lagMs: [] };
   const camera: CameraConfig = { id, name: clip.spec.id, rtspUrl: sim.url(id), zone: 'bench', householdId: null, shareWithOfficers: true };
   const stream = new CameraStream(camera, config.motion, config.stream, {
     logger: createLogger({ level: 'warn', destination: logFile }),
@@ -147,6 +162,15 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
     ffmpegMajor,
   });
   const started = sim.clipStarted(id);
+  const behind: number[] = [];
+  let lastK = 0;
+  const sampler = setInterval(() => {
+    const st = stream.stats();
+    if (run.firstFrameAt === null || st.lastFrameAt === null || st.framesAnalysed === lastK || sim.clipStarts(id).length > 1) return;
+    lastK = st.framesAnalysed;
+    if (lastK <= 5 * config.motion.fps) return;
+    behind.push(Date.parse(st.lastFrameAt) - run.firstFrameAt - ((lastK - 1) * 1000) / config.motion.fps);
+  }, 100);
   try {
     await stream.start();
     await withTimeout(started, CLIP_START_TIMEOUT_MS, `playback of ${id}`);
@@ -154,11 +178,60 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
   } catch (err) {
     run.error = (err as Error).message;
   } finally {
+    clearInterval(sampler);
+    const base = percentile(behind, 10);
+    run.lagMs = behind.map((b) => Math.round(b - base));
     run.framesAnalysed = stream.stats().framesAnalysed;
     await stream.close();
     run.clipStarts = [...sim.clipStarts(id)];
   }
   return run;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Ingest delay: CameraStream's own ffmpeg command on a clip whose whole frame toggles at known times
+
+async function measureIngest(sim: RtspSimulator, clip: GeneratedClip, config: Config, ffmpegMajor: number): Promise<number[]> {
+  const m = config.motion;
+  const at = clip.spec.nuisance.kind === 'steps' ? clip.spec.nuisance.at : [];
+  const spec = buildAnalysisSpec({
+    rtspUrl: sim.url('ingest-cal'), fps: m.fps, width: m.width, height: m.height, rtspTimeoutSec: config.stream.rtspTimeoutSec, ffmpegMajor,
+    snapshotWidth: config.stream.snapshotWidth, thumbnailWidth: config.stream.thumbnailWidth, snapshotTarget: '/dev/null', thumbnailTarget: '/dev/null',
+  });
+  const frameSize = newDetector(m).frameSize;
+  const plane = m.width * m.height; // luma (or grey) comes first in every format the detector takes
+  const started = sim.clipStarted('ingest-cal');
+  const child = spawn(config.stream.ffmpegPath, ['-y', '-nostdin', ...specToArgv(spec)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  child.once('error', () => {});
+  const splitter = new FixedFrameSplitter(frameSize);
+  const seen: Array<[number, number]> = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    const now = Date.now();
+    for (const f of splitter.push(chunk)) {
+      let sum = 0;
+      for (let i = 0; i < plane; i += 7) sum += f[i]!;
+      seen.push([now, sum / Math.ceil(plane / 7)]);
+    }
+  });
+  try {
+    const t0 = await withTimeout(started, CLIP_START_TIMEOUT_MS, 'playback of ingest-cal');
+    await sleep(t0 + clip.spec.seconds * 1000 - Date.now());
+    child.kill('SIGKILL');
+    if (seen.length < 2) return [];
+    const means = seen.map(([, v]) => v);
+    const mid = (Math.min(...means) + Math.max(...means)) / 2;
+    const lags: number[] = [];
+    for (let i = 1; i < seen.length; i++) {
+      if (seen[i - 1]![1] > mid === seen[i]![1] > mid) continue;
+      const clipT = (seen[i]![0] - t0) / 1000;
+      const toggle = at.filter((a) => a <= clipT).at(-1);
+      if (toggle !== undefined) lags.push(Math.round((clipT - toggle) * 1000));
+    }
+    return lags;
+  } catch {
+    child.kill('SIGKILL');
+    return [];
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,14 +445,19 @@ async function main(): Promise<void> {
   const specs = scenarios.flatMap((s) => s.clips);
   const tGen = Date.now();
   let made = 0;
-  const clips = await generateClips(specs, path.join(cacheDir, 'clips'), { parallel: 2, onProgress: (_id, cached) => (made += cached ? 0 : 1) });
-  console.log(`clips: ${clips.length} (${made} generated, ${clips.length - made} cached) in ${((Date.now() - tGen) / 1000).toFixed(0)} s under ${path.relative(process.cwd(), path.join(cacheDir, 'clips')) || '.'}`);
+  const longestSpec = Math.max(...specs.map((c) => c.seconds));
+  const [calibration, ...clips] = await generateClips([ingestCalibrationSpec(Math.min(60, longestSpec)), ...specs], path.join(cacheDir, 'clips'), {
+    parallel: 2,
+    onProgress: (_id, cached) => (made += cached ? 0 : 1),
+  });
+  console.log(`clips: ${clips.length} + ingest calibration (${made} generated, ${clips.length + 1 - made} cached) in ${((Date.now() - tGen) / 1000).toFixed(0)} s under ${path.relative(process.cwd(), path.join(cacheDir, 'clips')) || '.'}`);
 
   const mounts: Record<string, string> = {};
   for (const c of clips) {
     mounts[`ours-${c.spec.id}`] = c.file;
     if (motionBin) mounts[`ref-${c.spec.id}`] = c.file;
   }
+  mounts['ingest-cal'] = calibration!.file;
   const sim = await startRtspSimulator({ cameras: [], clips: mounts });
   const stopAll: Array<() => Promise<void>> = [() => sim.stop()];
   process.once('SIGINT', () => void Promise.all(stopAll.map((s) => s())).finally(() => process.exit(130)));
@@ -389,13 +467,14 @@ async function main(): Promise<void> {
   const tRun = Date.now();
   const logFile = createWriteStream(path.join(runDir, 'camera-streams.log'));
   const ours = Promise.all(clips.map((c) => runOurs(sim, c, config, logFile, ffmpegMajor)));
+  const ingest = measureIngest(sim, calibration!, config, ffmpegMajor);
   // Motion connects once our streams play, so the two sides do not all set up at the same moment.
   await Promise.race([
     Promise.all(clips.map((c) => (sim.clipStarts(`ours-${c.spec.id}`).length ? null : sim.clipStarted(`ours-${c.spec.id}`)))),
     sleep(CLIP_START_TIMEOUT_MS),
   ]);
   const motionRef = motionBin ? await startMotion(motionBin, path.join(runDir, 'motion'), sim, clips, Math.max(1, Math.round(m.endAfterSec))) : null;
-  const [runs] = await Promise.all([ours, motionRef?.done()]);
+  const [runs, ingestLags] = await Promise.all([ours, ingest, motionRef?.done()]);
   const runSeconds = (Date.now() - tRun) / 1000;
   const refStarts = new Map(clips.map((c) => [c.spec.id, motionBin ? sim.clipStarts(`ref-${c.spec.id}`) : []] as const));
   await sim.stop();
@@ -406,7 +485,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       runs.map((r) => ({
         clip: r.clip.spec.id, file: r.clip.file, seconds: r.clip.spec.seconds, labels: r.clip.spec.objects.map((o) => [o.kind, o.onset, o.end]),
-        ours: { playbacks: r.clipStarts, alerts: r.alerts, firstMotion: r.firstMotion, firstFrameAt: r.firstFrameAt, framesAnalysed: r.framesAnalysed, error: r.error },
+        ours: { playbacks: r.clipStarts, alerts: r.alerts, firstMotion: r.firstMotion, firstFrameAt: r.firstFrameAt, framesAnalysed: r.framesAnalysed, maxLagMs: maxLag(r), error: r.error },
         motion: motionRef ? { playbacks: refStarts.get(r.clip.spec.id), events: motionRef.events(r.clip.spec.id) } : null,
       })),
       null,
@@ -431,13 +510,17 @@ async function main(): Promise<void> {
   console.log(head1);
   console.log(`${'scenario'.padEnd(16)} ${pad('s', 8)} ${pad('onsets', 8)} | ${sub} |${motionBin ? ' ' + sub : ''}`);
   for (const { sc, ours, ref } of rows) {
-    console.log(`${sc.id.padEnd(16)} ${pad(f1(ours.footageSec), 8)} ${pad(String(ours.onsets), 8)} | ${cols(ours)} |${motionBin ? ' ' + cols(ref) : ''}`);
+    const lagged = runs.some((r) => r.clip.spec.scenario === sc.id && maxLag(r) > LAG_WARN_MS);
+    const name = `${sc.id}${lagged ? ' !' : ''}`;
+    console.log(`${name.padEnd(16)} ${pad(f1(ours.footageSec), 8)} ${pad(String(ours.onsets), 8)} | ${cols(ours)} |${motionBin ? ' ' + cols(ref) : ''}`);
   }
   if (!motionBin) console.log(opts['no-reference'] ? 'motion: skipped (--no-reference)' : 'motion: not installed (apt-get install motion to print the reference peer)');
 
   // ------------------------------------------------------------------ health of the run itself
   const firstFrame = runs.filter((r) => r.firstFrameAt !== null && r.clipStarts[0] !== undefined).map((r) => r.firstFrameAt! - r.clipStarts[0]!);
   const toHandOver = runs.flatMap((r) => r.alerts.map((a, i) => a - r.firstMotion[i]!));
+  const lags = runs.flatMap((r) => r.lagMs);
+  const lagged = runs.filter((r) => maxLag(r) > LAG_WARN_MS);
   const expectedFrames = runs.reduce((a, r) => a + r.clip.spec.seconds * m.fps, 0);
   const analysed = runs.reduce((a, r) => a + r.framesAnalysed, 0);
   console.log('');
@@ -446,8 +529,19 @@ async function main(): Promise<void> {
       `(median; the RTSP client drops what it reads while probing)`,
   );
   console.log(
+    `ours: ingest delay (RTSP → CameraStream's ffmpeg command → frame out, whole-frame toggles on the frame grid): ` +
+      `${i0(percentile(ingestLags, 50))} ms median, ${i0(percentile(ingestLags, 95))} ms p95 over ${ingestLags.length} toggles — the floor under every latency`,
+  );
+  console.log(
     `ours: first motion frame → alert handed over: ${i0(percentile(toHandOver, 50))} ms median, ${i0(percentile(toHandOver, 95))} ms p95 ` +
       `(minFrames ${m.minFrames} at ${m.fps} fps, then the snapshot wait)`,
+  );
+  console.log(
+    `ours: behind real time ${i0(percentile(lags, 50))} ms median, ${i0(percentile(lags, 95))} ms p95, ${i0(Math.max(0, ...lags))} ms max` +
+      (lagged.length
+        ? ` — ! ${lagged.length} clip(s) fell over ${LAG_WARN_MS} ms behind (${lagged.map((r) => `${r.clip.spec.id} ${i0(maxLag(r))}`).join(', ')} ms): ` +
+          'the machine did not keep up, so latency and recall there read worse than the detector is'
+        : ''),
   );
   const playbackProblems = (who: string, id: string, starts: readonly number[], seconds: number) => {
     const { start, cutShort } = watchedPlayback(starts, seconds);
