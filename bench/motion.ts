@@ -28,7 +28,7 @@ import { CameraStream } from '../src/streams/camera-stream.js';
 import { buildAnalysisSpec, specToArgv } from '../src/streams/ffmpeg-args.js';
 import { FixedFrameSplitter } from '../src/streams/frame-reader.js';
 import { defaultScenarios, generateClips, ingestCalibrationSpec, type GeneratedClip, type Scenario } from './motion-clips.js';
-import { percentile, scoreClip, summarise, toClipSeconds, type ClipScore, type Summary } from './motion-score.js';
+import { percentile, scoreClip, summarise, toClipSeconds, watchedPlayback, type ClipScore, type Summary } from './motion-score.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** After a clip's last frame: room for the last alerts to arrive. */
@@ -52,6 +52,8 @@ interface ClipRun {
   clip: GeneratedClip;
   /** Epoch ms of each playback start (one per client connection). */
   clipStarts: number[];
+  /** When we stopped watching (epoch ms). */
+  watchedUntil: number;
   /** Epoch ms of each alert (a `start` episode handed over). */
   alerts: number[];
   /** Epoch ms of the first motion frame of each alert's episode (the tracker's startedAt). */
@@ -76,18 +78,6 @@ function maxLag(r: ClipRun): number {
   return r.lagMs.length ? Math.max(...r.lagMs) : 0;
 }
 
-/**
- * The playback a client actually watched: the first that ran for the clip's length before the
- * next one began (a client that probes, hangs up and reconnects leaves a short first playback;
- * a reconnect after the end of the clip leaves a later one).
- */
-export function watchedPlayback(starts: readonly number[], seconds: number): { start: number | undefined; cutShort: boolean } {
-  for (let i = 0; i < starts.length; i++) {
-    const next = starts[i + 1] ?? Infinity;
-    if (next - starts[i]! >= (seconds - 1) * 1000) return { start: starts[i], cutShort: false };
-  }
-  return { start: starts.at(-1), cutShort: starts.length > 0 };
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -145,7 +135,7 @@ async function followPlaybacks(sim: RtspSimulator, id: string, seconds: number):
 
 async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, logFile: NodeJS.WritableStream, ffmpegMajor: number): Promise<ClipRun> {
   const id = `ours-${clip.spec.id}`;
-  const run: ClipRun = { clip, clipStarts: [], alerts: [], firstMotion: [], firstFrameAt: null, framesAnalysed: 0, lagMs: [] };
+  const run: ClipRun = { clip, clipStarts: [], watchedUntil: Infinity, alerts: [], firstMotion: [], firstFrameAt: null, framesAnalysed: 0, lagMs: [] };
   const camera: CameraConfig = { id, name: clip.spec.id, rtspUrl: sim.url(id), zone: 'bench', householdId: null, shareWithOfficers: true };
   const stream = new CameraStream(camera, config.motion, config.stream, {
     logger: createLogger({ level: 'warn', destination: logFile }),
@@ -182,6 +172,7 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
     const base = percentile(behind, 10);
     run.lagMs = behind.map((b) => Math.round(b - base));
     run.framesAnalysed = stream.stats().framesAnalysed;
+    run.watchedUntil = Date.now();
     await stream.close();
     run.clipStarts = [...sim.clipStarts(id)];
   }
@@ -239,6 +230,8 @@ async function measureIngest(sim: RtspSimulator, clip: GeneratedClip, config: Co
 
 interface MotionRef {
   done(): Promise<void>;
+  /** When Motion was stopped (epoch ms). */
+  stoppedAt: number;
   events(clipId: string): number[];
   log: string;
 }
@@ -307,10 +300,12 @@ async function startMotion(bin: string, dir: string, sim: RtspSimulator, clips: 
       }
     }),
   );
-  return {
+  const ref: MotionRef = {
     log,
+    stoppedAt: Infinity,
     async done() {
       await Promise.race([played, exited]);
+      ref.stoppedAt = Date.now();
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
@@ -326,6 +321,7 @@ async function startMotion(bin: string, dir: string, sim: RtspSimulator, clips: 
         .filter(Number.isFinite);
     },
   };
+  return ref;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,9 +400,9 @@ async function detectorCost(clips: GeneratedClip[], config: Config, ffmpegMajor:
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function scoreRuns(runs: ClipRun[], alertsOf: (r: ClipRun) => number[], startsOf: (r: ClipRun) => readonly number[]): Summary {
+function scoreRuns(runs: ClipRun[], alertsOf: (r: ClipRun) => number[], startsOf: (r: ClipRun) => readonly number[], until: (r: ClipRun) => number): Summary {
   const scores: ClipScore[] = runs.flatMap((r) => {
-    const { start } = watchedPlayback(startsOf(r), r.clip.spec.seconds);
+    const { start } = watchedPlayback(startsOf(r), r.clip.spec.seconds, until(r));
     if (start === undefined) return [];
     return [scoreClip(r.clip.spec.objects, toClipSeconds(alertsOf(r), start), r.clip.spec.seconds)];
   });
@@ -500,8 +496,10 @@ async function main(): Promise<void> {
   // ------------------------------------------------------------------ table
   const rows: Array<{ sc: Scenario; ours: Summary; ref: Summary | null }> = scenarios.map((sc) => {
     const rs = runs.filter((r) => r.clip.spec.scenario === sc.id);
-    const ours = scoreRuns(rs, (r) => r.alerts, (r) => r.clipStarts);
-    const ref = motionRef ? scoreRuns(rs, (r) => motionRef.events(r.clip.spec.id), (r) => refStarts.get(r.clip.spec.id) ?? []) : null;
+    const ours = scoreRuns(rs, (r) => r.alerts, (r) => r.clipStarts, (r) => r.watchedUntil);
+    const ref = motionRef
+      ? scoreRuns(rs, (r) => motionRef.events(r.clip.spec.id), (r) => refStarts.get(r.clip.spec.id) ?? [], () => motionRef.stoppedAt)
+      : null;
     return { sc, ours, ref };
   });
   console.log('');
@@ -543,19 +541,19 @@ async function main(): Promise<void> {
           'the machine did not keep up, so latency and recall there read worse than the detector is'
         : ''),
   );
-  const playbackProblems = (who: string, id: string, starts: readonly number[], seconds: number) => {
-    const { start, cutShort } = watchedPlayback(starts, seconds);
+  const playbackProblems = (who: string, id: string, starts: readonly number[], seconds: number, until: number) => {
+    const { start, cutShort } = watchedPlayback(starts, seconds, until);
     if (start === undefined) console.log(`  ${who} ${id}: never played`);
-    else if (cutShort) console.log(`  ${who} ${id}: no playback ran to the end (reconnected mid-clip); scored against the last`);
+    else if (cutShort) console.log(`  ${who} ${id}: no playback ran to its end before we stopped watching; scored against the last`);
   };
   for (const r of runs) {
     if (r.error) console.log(`  ours ${r.clip.spec.id}: ${r.error}`);
-    playbackProblems('ours', r.clip.spec.id, r.clipStarts, r.clip.spec.seconds);
+    playbackProblems('ours', r.clip.spec.id, r.clipStarts, r.clip.spec.seconds, r.watchedUntil);
   }
-  if (motionRef) for (const c of clips) playbackProblems('motion', c.spec.id, refStarts.get(c.spec.id) ?? [], c.spec.seconds);
+  if (motionRef) for (const c of clips) playbackProblems('motion', c.spec.id, refStarts.get(c.spec.id) ?? [], c.spec.seconds, motionRef.stoppedAt);
   const falseList = runs
     .map((r) => {
-      const { start } = watchedPlayback(r.clipStarts, r.clip.spec.seconds);
+      const { start } = watchedPlayback(r.clipStarts, r.clip.spec.seconds, r.watchedUntil);
       return { id: r.clip.spec.id, at: start === undefined ? [] : scoreClip(r.clip.spec.objects, toClipSeconds(r.alerts, start), r.clip.spec.seconds).falseAt };
     })
     .filter((x) => x.at.length > 0);
