@@ -154,12 +154,23 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
   const started = sim.clipStarted(id);
   const behind: number[] = [];
   let lastK = 0;
+  // Per playback: the first frame seen (count, arrival) is the reference.
+  let playback = 0;
+  let ref: { k: number; at: number } | null = null;
   const sampler = setInterval(() => {
     const st = stream.stats();
-    if (run.firstFrameAt === null || st.lastFrameAt === null || st.framesAnalysed === lastK || sim.clipStarts(id).length > 1) return;
+    if (st.lastFrameAt === null || st.framesAnalysed === lastK) return;
     lastK = st.framesAnalysed;
-    if (lastK <= 5 * config.motion.fps) return;
-    behind.push(Date.parse(st.lastFrameAt) - run.firstFrameAt - ((lastK - 1) * 1000) / config.motion.fps);
+    const at = Date.parse(st.lastFrameAt);
+    const playbacks = sim.clipStarts(id).length;
+    if (playbacks !== playback || ref === null) {
+      playback = playbacks;
+      ref = { k: lastK, at };
+      return;
+    }
+    const frames = lastK - ref.k;
+    if (frames <= 5 * config.motion.fps) return;
+    behind.push(at - ref.at - (frames * 1000) / config.motion.fps);
   }, 100);
   try {
     await stream.start();
@@ -551,6 +562,20 @@ async function main(): Promise<void> {
     playbackProblems('ours', r.clip.spec.id, r.clipStarts, r.clip.spec.seconds, r.watchedUntil);
   }
   if (motionRef) for (const c of clips) playbackProblems('motion', c.spec.id, refStarts.get(c.spec.id) ?? [], c.spec.seconds, motionRef.stoppedAt);
+  const neverPlayed = runs.filter((r) => r.clipStarts.length === 0).length;
+  const reconnected = runs.filter((r) => r.clipStarts.filter((t) => t < r.watchedUntil - TAIL_MS - 2000).length > 1).length;
+  const unreliable = [
+    neverPlayed ? `${neverPlayed} clip(s) never played` : '',
+    reconnected ? `${reconnected} of our streams reconnected mid-clip` : '',
+    lagged.length ? `${lagged.length} of our streams fell behind real time` : '',
+    ingestLags.length && percentile(ingestLags, 95) > 1.5 * percentile(ingestLags, 50) + 100 ? 'the ingest delay varied widely' : '',
+  ].filter(Boolean);
+  if (unreliable.length) {
+    console.log(
+      `!! this run is not a clean measurement: ${unreliable.join('; ')} (load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores). ` +
+        'Latency, recall and detector cost read worse than on a quiet machine; rerun when it is.',
+    );
+  }
   const falseList = runs
     .map((r) => {
       const { start } = watchedPlayback(r.clipStarts, r.clip.spec.seconds, r.watchedUntil);
