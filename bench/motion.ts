@@ -123,13 +123,19 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 // ---------------------------------------------------------------------------------------------
 // Ours: one CameraStream per clip
 
-/** Waits until the latest playback of a mount has reached the clip's end (plus the tail). */
+/**
+ * Waits until the playback being watched has reached the clip's end (plus the tail). A playback
+ * that began before that end (a reconnect mid-clip) is followed to its own end; one that began
+ * after it (the client reconnecting once the clip ended) is not.
+ */
 async function followPlaybacks(sim: RtspSimulator, id: string, seconds: number): Promise<void> {
-  for (let seen = 0; seen < MAX_PLAYBACKS; ) {
-    const starts = sim.clipStarts(id);
-    if (starts.length === seen) return;
-    seen = starts.length;
-    await sleep(starts.at(-1)! + seconds * 1000 + TAIL_MS - Date.now());
+  let current = sim.clipStarts(id).at(-1);
+  for (let i = 0; current !== undefined && i < MAX_PLAYBACKS; i++) {
+    const end = current + seconds * 1000;
+    await sleep(end + TAIL_MS - Date.now());
+    const restarted = sim.clipStarts(id).find((t) => t > current! && t < end);
+    if (restarted === undefined) return;
+    current = sim.clipStarts(id).filter((t) => t < end).at(-1);
   }
 }
 
