@@ -12,7 +12,7 @@
 // Options: --only person,car,...  (scenario ids)   --no-reference  (skip Motion)
 //          --cache DIR (default .cache/bench-motion)   MATTHAN_CONFIG=file  (detector settings to try)
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -92,6 +92,15 @@ function benchConfig(): Config {
 
 function configEnv(): NodeJS.ProcessEnv {
   return process.env.MATTHAN_CONFIG ? { MATTHAN_CONFIG: process.env.MATTHAN_CONFIG } : {};
+}
+
+/** Which detector is measured: the last commit of its source, and whether the work tree changed it since. */
+function detectorVersion(): string {
+  const file = 'src/motion/motion-detector.ts';
+  const log = spawnSync('git', ['log', '-1', '--format=%h %cs', '--', file], { cwd: ROOT, encoding: 'utf8' });
+  if (log.status !== 0 || !log.stdout.trim()) return `${file} (no git history)`;
+  const dirty = spawnSync('git', ['diff', '--quiet', 'HEAD', '--', file], { cwd: ROOT }).status === 1;
+  return `${file} @ ${log.stdout.trim()}${dirty ? ' + uncommitted changes' : ''}`;
 }
 
 function onPath(cmd: string): string | null {
@@ -454,6 +463,7 @@ async function main(): Promise<void> {
     `bench:motion — detector ${m.width}×${m.height} @ ${m.fps} fps (pixelThreshold ${m.pixelThreshold}, minAreaRatio ${m.minAreaRatio}, ` +
       `minFrames ${m.minFrames}, endAfterSec ${m.endAfterSec}), ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}`,
   );
+  console.log(`measuring ${detectorVersion()}`);
 
   const specs = scenarios.flatMap((s) => s.clips);
   const tGen = Date.now();
