@@ -50,7 +50,9 @@ export type Nuisance =
   /** The whole frame jitters by up to `px` pixels inside each window. */
   | { kind: 'shake'; px: number; windows: Array<[number, number]> }
   /** Packets inside each window get corrupted bytes and some are dropped (decoded by the real decoder). */
-  | { kind: 'corrupt'; windows: Array<[number, number]> };
+  | { kind: 'corrupt'; windows: Array<[number, number]> }
+  /** Calibration, not a scenario: the whole frame jumps bright / back at each of `at` (clip seconds). */
+  | { kind: 'steps'; at: number[] };
 
 export interface ClipSpec {
   id: string;
@@ -172,6 +174,17 @@ const NUISANCE_SECONDS = 180;
 
 function windows(starts: number[], length: number): Array<[number, number]> {
   return starts.map((s) => [s, s + length]);
+}
+
+/**
+ * A clip for measuring the ingest delay alone: the whole frame toggles between its normal and a
+ * much brighter exposure every 2 s, on the analysis frame grid, so the first analysed frame that
+ * shows a toggle arrives exactly the pipeline's delay after the toggle was sent.
+ */
+export function ingestCalibrationSpec(seconds: number): ClipSpec {
+  const at: number[] = [];
+  for (let t = 5; t <= seconds - 2; t += 2) at.push(t);
+  return { id: 'ingest-cal', scenario: 'ingest-cal', seconds, seed: 11, objects: [], nuisance: { kind: 'steps', at } };
 }
 
 export function defaultScenarios(): Scenario[] {
@@ -322,6 +335,13 @@ export function clipFilterGraph(spec: ClipSpec): string {
       const jy = `${margin}+${on}*${nz.px}*(0.6*sin(2*PI*4.1*t+2)+0.4*sin(2*PI*9.7*t))`;
       const o = next();
       parts.push(`[${cur}]crop=w=${CLIP_W}:h=${CLIP_H}:x='${jx}':y='${jy}':exact=1[${o}]`);
+      cur = o;
+      break;
+    }
+    case 'steps': {
+      const bright = nz.at.map((a, i) => (i % 2 === 0 ? `+gte(t,${num(a)})` : `-gte(t,${num(a)})`)).join('');
+      const o = next();
+      parts.push(`[${cur}]eq=brightness='if(gt(${bright},0),0.45,0)':eval=frame[${o}]`);
       cur = o;
       break;
     }

@@ -40,6 +40,24 @@ export interface ClipScore {
   falseAt: number[];
 }
 
+/**
+ * The playback a client actually watched: the first that ran for the clip's length before the
+ * next one began (a client that probes, hangs up and reconnects leaves a short first playback;
+ * a reconnect after the end of the clip leaves a later one).
+ */
+export function watchedPlayback(
+  starts: readonly number[],
+  seconds: number,
+  /** When the client stopped watching (epoch ms). */
+  until = Infinity,
+): { start: number | undefined; cutShort: boolean } {
+  for (let i = 0; i < starts.length; i++) {
+    const next = Math.min(starts[i + 1] ?? Infinity, until);
+    if (next - starts[i]! >= (seconds - 1) * 1000) return { start: starts[i], cutShort: false };
+  }
+  return { start: starts.at(-1), cutShort: starts.length > 0 };
+}
+
 /** Converts alert wall times (epoch ms) to clip seconds given the wall time of the clip's first frame. */
 export function toClipSeconds(alertWallMs: readonly number[], clipStartWallMs: number): number[] {
   return alertWallMs.map((t) => (t - clipStartWallMs) / 1000);

@@ -12,7 +12,7 @@
 // Options: --only person,car,...  (scenario ids)   --no-reference  (skip Motion)
 //          --cache DIR (default .cache/bench-motion)   MATTHAN_CONFIG=file  (detector settings to try)
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { accessSync, constants, createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -26,10 +26,10 @@ import { createDetector } from '../src/motion/detector-factory.js';
 import type { MotionDetector } from '../src/motion/motion-detector.js';
 import { startRtspSimulator, type RtspSimulator } from '../src/sim/rtsp-simulator.js';
 import { CameraStream } from '../src/streams/camera-stream.js';
-import { buildAnalysisSpec } from '../src/streams/ffmpeg-args.js';
+import { buildAnalysisSpec, specToArgv } from '../src/streams/ffmpeg-args.js';
 import { FixedFrameSplitter } from '../src/streams/frame-reader.js';
-import { defaultScenarios, generateClips, type GeneratedClip, type Scenario } from './motion-clips.js';
-import { percentile, scoreClip, summarise, toClipSeconds, type ClipScore, type Summary } from './motion-score.js';
+import { defaultScenarios, generateClips, ingestCalibrationSpec, type GeneratedClip, type Scenario } from './motion-clips.js';
+import { percentile, scoreClip, summarise, toClipSeconds, watchedPlayback, type ClipScore, type Summary } from './motion-score.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** After a clip's last frame: room for the last alerts to arrive. */
@@ -53,27 +53,32 @@ interface ClipRun {
   clip: GeneratedClip;
   /** Epoch ms of each playback start (one per client connection). */
   clipStarts: number[];
+  /** When we stopped watching (epoch ms). */
+  watchedUntil: number;
   /** Epoch ms of each alert (a `start` episode handed over). */
   alerts: number[];
   /** Epoch ms of the first motion frame of each alert's episode (the tracker's startedAt). */
   firstMotion: number[];
   firstFrameAt: number | null;
   framesAnalysed: number;
+  /**
+   * How far the pipeline fell behind its own usual pace, sampled per frame: arrival of frame k −
+   * (arrival of the first frame + k / fps), less the 10th percentile of that (the first 5 s, when
+   * ffmpeg hands over what it buffered while starting in a burst, are left out). Grows when the
+   * machine cannot keep up (frames queue in TCP and ffmpeg), which makes alerts late for reasons
+   * that are not the detector's.
+   */
+  lagMs: number[];
   error?: string;
 }
 
-/**
- * The playback a client actually watched: the first that ran for the clip's length before the
- * next one began (a client that probes, hangs up and reconnects leaves a short first playback;
- * a reconnect after the end of the clip leaves a later one).
- */
-export function watchedPlayback(starts: readonly number[], seconds: number): { start: number | undefined; cutShort: boolean } {
-  for (let i = 0; i < starts.length; i++) {
-    const next = starts[i + 1] ?? Infinity;
-    if (next - starts[i]! >= (seconds - 1) * 1000) return { start: starts[i], cutShort: false };
-  }
-  return { start: starts.at(-1), cutShort: starts.length > 0 };
+/** Our streams falling behind real time by more than this make their clip's latency and recall unreliable. */
+const LAG_WARN_MS = 500;
+
+function maxLag(r: ClipRun): number {
+  return r.lagMs.length ? Math.max(...r.lagMs) : 0;
 }
+
 
 // ---------------------------------------------------------------------------------------------
 
@@ -88,6 +93,15 @@ function benchConfig(): Config {
 
 function configEnv(): NodeJS.ProcessEnv {
   return process.env.MATTHAN_CONFIG ? { MATTHAN_CONFIG: process.env.MATTHAN_CONFIG } : {};
+}
+
+/** Which detector is measured: the last commit of its source, and whether the work tree changed it since. */
+function detectorVersion(): string {
+  const file = 'src/motion/motion-detector.ts';
+  const log = spawnSync('git', ['log', '-1', '--format=%h %cs', '--', file], { cwd: ROOT, encoding: 'utf8' });
+  if (log.status !== 0 || !log.stdout.trim()) return `${file} (no git history)`;
+  const dirty = spawnSync('git', ['diff', '--quiet', 'HEAD', '--', file], { cwd: ROOT }).status === 1;
+  return `${file} @ ${log.stdout.trim()}${dirty ? ' + uncommitted changes' : ''}`;
 }
 
 function onPath(cmd: string): string | null {
@@ -119,19 +133,25 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 // ---------------------------------------------------------------------------------------------
 // Ours: one CameraStream per clip
 
-/** Waits until the latest playback of a mount has reached the clip's end (plus the tail). */
+/**
+ * Waits until the playback being watched has reached the clip's end (plus the tail). A playback
+ * that began before that end (a reconnect mid-clip) is followed to its own end; one that began
+ * after it (the client reconnecting once the clip ended) is not.
+ */
 async function followPlaybacks(sim: RtspSimulator, id: string, seconds: number): Promise<void> {
-  for (let seen = 0; seen < MAX_PLAYBACKS; ) {
-    const starts = sim.clipStarts(id);
-    if (starts.length === seen) return;
-    seen = starts.length;
-    await sleep(starts.at(-1)! + seconds * 1000 + TAIL_MS - Date.now());
+  let current = sim.clipStarts(id).at(-1);
+  for (let i = 0; current !== undefined && i < MAX_PLAYBACKS; i++) {
+    const end = current + seconds * 1000;
+    await sleep(end + TAIL_MS - Date.now());
+    const restarted = sim.clipStarts(id).find((t) => t > current! && t < end);
+    if (restarted === undefined) return;
+    current = sim.clipStarts(id).filter((t) => t < end).at(-1);
   }
 }
 
 async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, logFile: NodeJS.WritableStream, ffmpegMajor: number): Promise<ClipRun> {
   const id = `ours-${clip.spec.id}`;
-  const run: ClipRun = { clip, clipStarts: [], alerts: [], firstMotion: [], firstFrameAt: null, framesAnalysed: 0 };
+  const run: ClipRun = { clip, clipStarts: [], watchedUntil: Infinity, alerts: [], firstMotion: [], firstFrameAt: null, framesAnalysed: 0, lagMs: [] };
   const camera: CameraConfig = { id, name: clip.spec.id, rtspUrl: sim.url(id), zone: 'bench', householdId: null, shareWithOfficers: true };
   const stream = new CameraStream(camera, config.motion, config.stream, {
     logger: createLogger({ level: 'warn', destination: logFile }),
@@ -151,6 +171,26 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
     ffmpegMajor,
   });
   const started = sim.clipStarted(id);
+  const behind: number[] = [];
+  let lastK = 0;
+  // Per playback: the first frame seen (count, arrival) is the reference.
+  let playback = 0;
+  let ref: { k: number; at: number } | null = null;
+  const sampler = setInterval(() => {
+    const st = stream.stats();
+    if (st.lastFrameAt === null || st.framesAnalysed === lastK) return;
+    lastK = st.framesAnalysed;
+    const at = Date.parse(st.lastFrameAt);
+    const playbacks = sim.clipStarts(id).length;
+    if (playbacks !== playback || ref === null) {
+      playback = playbacks;
+      ref = { k: lastK, at };
+      return;
+    }
+    const frames = lastK - ref.k;
+    if (frames <= 5 * config.motion.fps) return;
+    behind.push(at - ref.at - (frames * 1000) / config.motion.fps);
+  }, 100);
   try {
     await stream.start();
     await withTimeout(started, CLIP_START_TIMEOUT_MS, `playback of ${id}`);
@@ -158,7 +198,11 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
   } catch (err) {
     run.error = (err as Error).message;
   } finally {
+    clearInterval(sampler);
+    const base = percentile(behind, 10);
+    run.lagMs = behind.map((b) => Math.round(b - base));
     run.framesAnalysed = stream.stats().framesAnalysed;
+    run.watchedUntil = Date.now();
     await stream.close();
     run.clipStarts = [...sim.clipStarts(id)];
   }
@@ -166,10 +210,58 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
 }
 
 // ---------------------------------------------------------------------------------------------
+// Ingest delay: CameraStream's own ffmpeg command on a clip whose whole frame toggles at known times
+
+async function measureIngest(sim: RtspSimulator, clip: GeneratedClip, config: Config, ffmpegMajor: number): Promise<number[]> {
+  const m = config.motion;
+  const at = clip.spec.nuisance.kind === 'steps' ? clip.spec.nuisance.at : [];
+  const spec = buildAnalysisSpec({
+    rtspUrl: sim.url('ingest-cal'), fps: m.fps, width: m.width, height: m.height, rtspTimeoutSec: config.stream.rtspTimeoutSec, ffmpegMajor,
+    snapshotWidth: config.stream.snapshotWidth, thumbnailWidth: config.stream.thumbnailWidth, snapshotTarget: '/dev/null', thumbnailTarget: '/dev/null',
+  });
+  const frameSize = newDetector(m).frameSize;
+  const plane = m.width * m.height; // luma (or grey) comes first in every format the detector takes
+  const started = sim.clipStarted('ingest-cal');
+  const child = spawn(config.stream.ffmpegPath, ['-y', '-nostdin', ...specToArgv(spec)], { stdio: ['ignore', 'pipe', 'ignore'] });
+  child.once('error', () => {});
+  const splitter = new FixedFrameSplitter(frameSize);
+  const seen: Array<[number, number]> = [];
+  child.stdout.on('data', (chunk: Buffer) => {
+    const now = Date.now();
+    for (const f of splitter.push(chunk)) {
+      let sum = 0;
+      for (let i = 0; i < plane; i += 7) sum += f[i]!;
+      seen.push([now, sum / Math.ceil(plane / 7)]);
+    }
+  });
+  try {
+    const t0 = await withTimeout(started, CLIP_START_TIMEOUT_MS, 'playback of ingest-cal');
+    await sleep(t0 + clip.spec.seconds * 1000 - Date.now());
+    child.kill('SIGKILL');
+    if (seen.length < 2) return [];
+    const means = seen.map(([, v]) => v);
+    const mid = (Math.min(...means) + Math.max(...means)) / 2;
+    const lags: number[] = [];
+    for (let i = 1; i < seen.length; i++) {
+      if (seen[i - 1]![1] > mid === seen[i]![1] > mid) continue;
+      const clipT = (seen[i]![0] - t0) / 1000;
+      const toggle = at.filter((a) => a <= clipT).at(-1);
+      if (toggle !== undefined) lags.push(Math.round((clipT - toggle) * 1000));
+    }
+    return lags;
+  } catch {
+    child.kill('SIGKILL');
+    return [];
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reference: the Motion daemon on its own mounts
 
 interface MotionRef {
   done(): Promise<void>;
+  /** When Motion was stopped (epoch ms). */
+  stoppedAt: number;
   events(clipId: string): number[];
   log: string;
 }
@@ -238,10 +330,12 @@ async function startMotion(bin: string, dir: string, sim: RtspSimulator, clips: 
       }
     }),
   );
-  return {
+  const ref: MotionRef = {
     log,
+    stoppedAt: Infinity,
     async done() {
       await Promise.race([played, exited]);
+      ref.stoppedAt = Date.now();
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
@@ -257,6 +351,7 @@ async function startMotion(bin: string, dir: string, sim: RtspSimulator, clips: 
         .filter(Number.isFinite);
     },
   };
+  return ref;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -335,9 +430,9 @@ async function detectorCost(clips: GeneratedClip[], config: Config, ffmpegMajor:
 // ---------------------------------------------------------------------------------------------
 // Report
 
-function scoreRuns(runs: ClipRun[], alertsOf: (r: ClipRun) => number[], startsOf: (r: ClipRun) => readonly number[]): Summary {
+function scoreRuns(runs: ClipRun[], alertsOf: (r: ClipRun) => number[], startsOf: (r: ClipRun) => readonly number[], until: (r: ClipRun) => number): Summary {
   const scores: ClipScore[] = runs.flatMap((r) => {
-    const { start } = watchedPlayback(startsOf(r), r.clip.spec.seconds);
+    const { start } = watchedPlayback(startsOf(r), r.clip.spec.seconds, until(r));
     if (start === undefined) return [];
     return [scoreClip(r.clip.spec.objects, toClipSeconds(alertsOf(r), start), r.clip.spec.seconds)];
   });
@@ -372,18 +467,24 @@ async function main(): Promise<void> {
     `bench:motion — detector ${m.width}×${m.height} @ ${m.fps} fps (pixelThreshold ${m.pixelThreshold}, minAreaRatio ${m.minAreaRatio}, ` +
       `minFrames ${m.minFrames}, endAfterSec ${m.endAfterSec}), ${os.cpus().length} cores, load ${os.loadavg()[0]!.toFixed(2)}`,
   );
+  console.log(`measuring ${detectorVersion()}`);
 
   const specs = scenarios.flatMap((s) => s.clips);
   const tGen = Date.now();
   let made = 0;
-  const clips = await generateClips(specs, path.join(cacheDir, 'clips'), { parallel: 2, onProgress: (_id, cached) => (made += cached ? 0 : 1) });
-  console.log(`clips: ${clips.length} (${made} generated, ${clips.length - made} cached) in ${((Date.now() - tGen) / 1000).toFixed(0)} s under ${path.relative(process.cwd(), path.join(cacheDir, 'clips')) || '.'}`);
+  const longestSpec = Math.max(...specs.map((c) => c.seconds));
+  const [calibration, ...clips] = await generateClips([ingestCalibrationSpec(Math.min(60, longestSpec)), ...specs], path.join(cacheDir, 'clips'), {
+    parallel: 2,
+    onProgress: (_id, cached) => (made += cached ? 0 : 1),
+  });
+  console.log(`clips: ${clips.length} + ingest calibration (${made} generated, ${clips.length + 1 - made} cached) in ${((Date.now() - tGen) / 1000).toFixed(0)} s under ${path.relative(process.cwd(), path.join(cacheDir, 'clips')) || '.'}`);
 
   const mounts: Record<string, string> = {};
   for (const c of clips) {
     mounts[`ours-${c.spec.id}`] = c.file;
     if (motionBin) mounts[`ref-${c.spec.id}`] = c.file;
   }
+  mounts['ingest-cal'] = calibration!.file;
   const sim = await startRtspSimulator({ cameras: [], clips: mounts });
   const stopAll: Array<() => Promise<void>> = [() => sim.stop()];
   process.once('SIGINT', () => void Promise.all(stopAll.map((s) => s())).finally(() => process.exit(130)));
@@ -393,13 +494,14 @@ async function main(): Promise<void> {
   const tRun = Date.now();
   const logFile = createWriteStream(path.join(runDir, 'camera-streams.log'));
   const ours = Promise.all(clips.map((c) => runOurs(sim, c, config, logFile, ffmpegMajor)));
+  const ingest = measureIngest(sim, calibration!, config, ffmpegMajor);
   // Motion connects once our streams play, so the two sides do not all set up at the same moment.
   await Promise.race([
     Promise.all(clips.map((c) => (sim.clipStarts(`ours-${c.spec.id}`).length ? null : sim.clipStarted(`ours-${c.spec.id}`)))),
     sleep(CLIP_START_TIMEOUT_MS),
   ]);
   const motionRef = motionBin ? await startMotion(motionBin, path.join(runDir, 'motion'), sim, clips, Math.max(1, Math.round(m.endAfterSec))) : null;
-  const [runs] = await Promise.all([ours, motionRef?.done()]);
+  const [runs, ingestLags] = await Promise.all([ours, ingest, motionRef?.done()]);
   const runSeconds = (Date.now() - tRun) / 1000;
   const refStarts = new Map(clips.map((c) => [c.spec.id, motionBin ? sim.clipStarts(`ref-${c.spec.id}`) : []] as const));
   await sim.stop();
@@ -410,7 +512,7 @@ async function main(): Promise<void> {
     JSON.stringify(
       runs.map((r) => ({
         clip: r.clip.spec.id, file: r.clip.file, seconds: r.clip.spec.seconds, labels: r.clip.spec.objects.map((o) => [o.kind, o.onset, o.end]),
-        ours: { playbacks: r.clipStarts, alerts: r.alerts, firstMotion: r.firstMotion, firstFrameAt: r.firstFrameAt, framesAnalysed: r.framesAnalysed, error: r.error },
+        ours: { playbacks: r.clipStarts, alerts: r.alerts, firstMotion: r.firstMotion, firstFrameAt: r.firstFrameAt, framesAnalysed: r.framesAnalysed, maxLagMs: maxLag(r), error: r.error },
         motion: motionRef ? { playbacks: refStarts.get(r.clip.spec.id), events: motionRef.events(r.clip.spec.id) } : null,
       })),
       null,
@@ -425,8 +527,10 @@ async function main(): Promise<void> {
   // ------------------------------------------------------------------ table
   const rows: Array<{ sc: Scenario; ours: Summary; ref: Summary | null }> = scenarios.map((sc) => {
     const rs = runs.filter((r) => r.clip.spec.scenario === sc.id);
-    const ours = scoreRuns(rs, (r) => r.alerts, (r) => r.clipStarts);
-    const ref = motionRef ? scoreRuns(rs, (r) => motionRef.events(r.clip.spec.id), (r) => refStarts.get(r.clip.spec.id) ?? []) : null;
+    const ours = scoreRuns(rs, (r) => r.alerts, (r) => r.clipStarts, (r) => r.watchedUntil);
+    const ref = motionRef
+      ? scoreRuns(rs, (r) => motionRef.events(r.clip.spec.id), (r) => refStarts.get(r.clip.spec.id) ?? [], () => motionRef.stoppedAt)
+      : null;
     return { sc, ours, ref };
   });
   console.log('');
@@ -435,13 +539,17 @@ async function main(): Promise<void> {
   console.log(head1);
   console.log(`${'scenario'.padEnd(16)} ${pad('s', 8)} ${pad('onsets', 8)} | ${sub} |${motionBin ? ' ' + sub : ''}`);
   for (const { sc, ours, ref } of rows) {
-    console.log(`${sc.id.padEnd(16)} ${pad(f1(ours.footageSec), 8)} ${pad(String(ours.onsets), 8)} | ${cols(ours)} |${motionBin ? ' ' + cols(ref) : ''}`);
+    const lagged = runs.some((r) => r.clip.spec.scenario === sc.id && maxLag(r) > LAG_WARN_MS);
+    const name = `${sc.id}${lagged ? ' !' : ''}`;
+    console.log(`${name.padEnd(16)} ${pad(f1(ours.footageSec), 8)} ${pad(String(ours.onsets), 8)} | ${cols(ours)} |${motionBin ? ' ' + cols(ref) : ''}`);
   }
   if (!motionBin) console.log(opts['no-reference'] ? 'motion: skipped (--no-reference)' : 'motion: not installed (apt-get install motion to print the reference peer)');
 
   // ------------------------------------------------------------------ health of the run itself
   const firstFrame = runs.filter((r) => r.firstFrameAt !== null && r.clipStarts[0] !== undefined).map((r) => r.firstFrameAt! - r.clipStarts[0]!);
   const toHandOver = runs.flatMap((r) => r.alerts.map((a, i) => a - r.firstMotion[i]!));
+  const lags = runs.flatMap((r) => r.lagMs);
+  const lagged = runs.filter((r) => maxLag(r) > LAG_WARN_MS);
   const expectedFrames = runs.reduce((a, r) => a + r.clip.spec.seconds * m.fps, 0);
   const analysed = runs.reduce((a, r) => a + r.framesAnalysed, 0);
   console.log('');
@@ -450,22 +558,47 @@ async function main(): Promise<void> {
       `(median; the RTSP client drops what it reads while probing)`,
   );
   console.log(
+    `ours: ingest delay (RTSP → CameraStream's ffmpeg command → frame out, whole-frame toggles on the frame grid): ` +
+      `${i0(percentile(ingestLags, 50))} ms median, ${i0(percentile(ingestLags, 95))} ms p95 over ${ingestLags.length} toggles — the floor under every latency`,
+  );
+  console.log(
     `ours: first motion frame → alert handed over: ${i0(percentile(toHandOver, 50))} ms median, ${i0(percentile(toHandOver, 95))} ms p95 ` +
       `(minFrames ${m.minFrames} at ${m.fps} fps, then the snapshot wait)`,
   );
-  const playbackProblems = (who: string, id: string, starts: readonly number[], seconds: number) => {
-    const { start, cutShort } = watchedPlayback(starts, seconds);
+  console.log(
+    `ours: behind real time ${i0(percentile(lags, 50))} ms median, ${i0(percentile(lags, 95))} ms p95, ${i0(Math.max(0, ...lags))} ms max` +
+      (lagged.length
+        ? ` — ! ${lagged.length} clip(s) fell over ${LAG_WARN_MS} ms behind (${lagged.map((r) => `${r.clip.spec.id} ${i0(maxLag(r))}`).join(', ')} ms): ` +
+          'the machine did not keep up, so latency and recall there read worse than the detector is'
+        : ''),
+  );
+  const playbackProblems = (who: string, id: string, starts: readonly number[], seconds: number, until: number) => {
+    const { start, cutShort } = watchedPlayback(starts, seconds, until);
     if (start === undefined) console.log(`  ${who} ${id}: never played`);
-    else if (cutShort) console.log(`  ${who} ${id}: no playback ran to the end (reconnected mid-clip); scored against the last`);
+    else if (cutShort) console.log(`  ${who} ${id}: no playback ran to its end before we stopped watching; scored against the last`);
   };
   for (const r of runs) {
     if (r.error) console.log(`  ours ${r.clip.spec.id}: ${r.error}`);
-    playbackProblems('ours', r.clip.spec.id, r.clipStarts, r.clip.spec.seconds);
+    playbackProblems('ours', r.clip.spec.id, r.clipStarts, r.clip.spec.seconds, r.watchedUntil);
   }
-  if (motionRef) for (const c of clips) playbackProblems('motion', c.spec.id, refStarts.get(c.spec.id) ?? [], c.spec.seconds);
+  if (motionRef) for (const c of clips) playbackProblems('motion', c.spec.id, refStarts.get(c.spec.id) ?? [], c.spec.seconds, motionRef.stoppedAt);
+  const neverPlayed = runs.filter((r) => r.clipStarts.length === 0).length;
+  const reconnected = runs.filter((r) => r.clipStarts.filter((t) => t < r.watchedUntil - TAIL_MS - 2000).length > 1).length;
+  const unreliable = [
+    neverPlayed ? `${neverPlayed} clip(s) never played` : '',
+    reconnected ? `${reconnected} of our streams reconnected mid-clip` : '',
+    lagged.length ? `${lagged.length} of our streams fell behind real time` : '',
+    ingestLags.length && percentile(ingestLags, 95) > 1.5 * percentile(ingestLags, 50) + 100 ? 'the ingest delay varied widely' : '',
+  ].filter(Boolean);
+  if (unreliable.length) {
+    console.log(
+      `!! this run is not a clean measurement: ${unreliable.join('; ')} (load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.cpus().length} cores). ` +
+        'Latency, recall and detector cost read worse than on a quiet machine; rerun when it is.',
+    );
+  }
   const falseList = runs
     .map((r) => {
-      const { start } = watchedPlayback(r.clipStarts, r.clip.spec.seconds);
+      const { start } = watchedPlayback(r.clipStarts, r.clip.spec.seconds, r.watchedUntil);
       return { id: r.clip.spec.id, at: start === undefined ? [] : scoreClip(r.clip.spec.objects, toClipSeconds(r.alerts, start), r.clip.spec.seconds).falseAt };
     })
     .filter((x) => x.at.length > 0);

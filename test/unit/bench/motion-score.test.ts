@@ -1,5 +1,5 @@
 import t from 'tap';
-import { percentile, scoreClip, summarise, toClipSeconds, type ScoreLabel } from '../../../bench/motion-score.js';
+import { percentile, scoreClip, summarise, toClipSeconds, watchedPlayback, type ScoreLabel } from '../../../bench/motion-score.js';
 
 const person = (onset: number, end: number): ScoreLabel => ({ kind: 'person', onset, end });
 
@@ -94,4 +94,14 @@ t.test('percentile is nearest-rank', async (t) => {
 
 t.test('wall times become clip seconds from the first frame', async (t) => {
   t.same(toClipSeconds([1_000_500, 1_012_000], 1_000_000), [0.5, 12]);
+});
+
+t.test('the watched playback is the first that ran for the clip length', async (t) => {
+  t.same(watchedPlayback([1000], 60), { start: 1000, cutShort: false }, 'one playback');
+  t.same(watchedPlayback([1000, 7000, 70_000], 60), { start: 7000, cutShort: false }, 'a probe, then the real one, then a reconnect after the end');
+  t.same(watchedPlayback([1000, 62_000], 60), { start: 1000, cutShort: false }, 'a reconnect after the end does not count');
+  t.same(watchedPlayback([1000, 30_000], 60), { start: 30_000, cutShort: false }, 'a reconnect mid-clip: the new playback');
+  t.same(watchedPlayback([1000, 30_000], 60, 80_000), { start: 30_000, cutShort: true }, 'stopped watching before its end: flagged');
+  t.same(watchedPlayback([1000], 60, 40_000), { start: 1000, cutShort: true }, 'stopped watching early');
+  t.same(watchedPlayback([], 60), { start: undefined, cutShort: false }, 'never played');
 });
