@@ -26,11 +26,11 @@ function rowIsFlat(plane: ArrayLike<number>, y: number, width: number, shift: nu
  * where slices were lost (grey or smeared fill). `background` is the detector's Q8 model.
  */
 export function frameShape(luma: Uint8Array, background: Uint16Array, width: number, height: number): FrameShape {
-  // Every other row is enough to see a fill that spans a fifth of the frame.
+  // Every fourth row is enough to see a fill that spans a fifth of the frame.
   let flat = 0;
   let newlyFlat = 0;
   let rows = 0;
-  for (let y = 0; y < height; y += 2) {
+  for (let y = 0; y < height; y += 4) {
     rows++;
     if (!rowIsFlat(luma, y, width, 0)) continue;
     flat++;
@@ -47,7 +47,7 @@ export function frameShape(luma: Uint8Array, background: Uint16Array, width: num
 export function colourfulness(frame: Uint8Array, chromaStart: number): number {
   let sum = 0;
   let n = 0;
-  for (let i = chromaStart; i < frame.length; i += 7) {
+  for (let i = chromaStart; i < frame.length; i += 13) {
     const v = (frame[i] as number) - 128;
     sum += v < 0 ? -v : v;
     n++;

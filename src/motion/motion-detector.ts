@@ -230,6 +230,7 @@ export class MotionDetector {
     const { minPixels } = this.#grid;
     this.#changed.fill(0);
     this.#diff.fill(0);
+    this.#hit.fill(0);
     compareFrame(frame, offset, this.#state);
     let raw = 0;
     for (let c = 0; c < this.#changed.length; c++) if ((this.#changed[c] as number) >= (minPixels[c] as number)) raw++;
@@ -318,7 +319,7 @@ export class MotionDetector {
 }
 
 /**
- * The hot loop, a plain branch-free function over typed arrays so V8 keeps it tight: per pixel,
+ * The hot loop, a plain function over typed arrays so V8 keeps it tight: per pixel,
  * the difference against the background (masked pixels count as 0), per cell the sums, and the
  * background update — changed pixels join slowly (a parked car fades in over ~25 s), the rest quickly.
  */
@@ -344,10 +345,14 @@ function compareFrame(frame: Uint8Array, offset: number, m: CompareState): void 
         let d = (s ^ sign) - sign;
         if (masked) d &= -(use[i] as number);
         sumDiff += d;
-        const changedMask = (t - d) >> 31; // -1 when d > t
-        count -= changedMask;
-        hit[i] = -changedMask;
-        bg[i] = b + (((f << 8) - b) >> (4 + (3 & changedMask)));
+        // Changed pixels are rare, so this branch predicts well and skips most stores to `hit`.
+        if (d > t) {
+          count++;
+          hit[i] = 1;
+          bg[i] = b + (((f << 8) - b) >> 7);
+        } else {
+          bg[i] = b + (((f << 8) - b) >> 4);
+        }
       }
       diff[c] = (diff[c] as number) + sumDiff;
       changed[c] = (changed[c] as number) + count;

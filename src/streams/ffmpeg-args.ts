@@ -50,12 +50,18 @@ export interface FfmpegSpec {
  * same frames, so a snapshot shows the moment that triggered. Privacy masks are painted over first.
  */
 export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
-  const fps = Number.isInteger(s.fps) ? String(s.fps) : s.fps.toFixed(3);
   const mask = s.privacyMaskFile ?? null;
+  // `select` passes a frame as soon as it arrives; the `fps` filter holds each one back until it has
+  // seen the next (about 0.3 s at 15 fps). Frames at least 0.9 of the interval apart are kept, so a
+  // 15 fps camera gives exactly every third frame for 5 fps.
+  const gap = ((1 / s.fps) * 0.9).toFixed(4);
+  const sample = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${gap})'`;
+  // Each kept frame leaves once, as it is (no duplicates to fill a constant rate).
+  const passthrough = s.ffmpegMajor >= 6 ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];
   // The mask image is one frame: scale2ref fits it to the camera's size, overlay repeats it forever.
   const head = mask === null
-    ? `[0:v]fps=${fps},split=2[d][s];`
-    : `[0:v]fps=${fps}[f];[1:v]format=rgba[pm];[pm][f]scale2ref=flags=neighbor[pms][fr];` +
+    ? `[0:v]${sample},split=2[d][s];`
+    : `[0:v]${sample}[f];[1:v]format=rgba[pm];[pm][f]scale2ref=flags=neighbor[pms][fr];` +
       `[fr][pms]overlay=eof_action=repeat,split=2[d][s];`;
   return {
     inputOptions: [
@@ -78,10 +84,10 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
       `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p,split=2[snap][t];` +
       `[t]scale='min(${s.thumbnailWidth},iw)':-2[thumb]`,
     outputs: [
-      { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'yuv420p'] },
-      { target: s.snapshotTarget, options: ['-map', '[snap]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5', '-threads', '1'] },
+      { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', ...passthrough, '-f', 'rawvideo', '-pix_fmt', 'yuv420p'] },
+      { target: s.snapshotTarget, options: ['-map', '[snap]', ...passthrough, '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5', '-threads', '1'] },
       // Thumbnails for phones on weak links: a few KB each.
-      { target: s.thumbnailTarget, options: ['-map', '[thumb]', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '8', '-threads', '1'] },
+      { target: s.thumbnailTarget, options: ['-map', '[thumb]', ...passthrough, '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '8', '-threads', '1'] },
     ],
   };
 }

@@ -22,13 +22,14 @@ t.test('the protocol whitelist and RTSP options come before the input', async (t
 });
 
 t.test('yuv420p frames of the analysis size on stdout, JPEGs to the snapshot target', async (t) => {
-  t.match(spec.complexFilter, /fps=5,split=2/);
+  t.match(spec.complexFilter, /^\[0:v\]select='isnan\(prev_selected_t\)\+gte\(t-prev_selected_t,0\.1800\)',split=2/, 'frames pass as they arrive, one per 0.2 s');
   t.match(spec.complexFilter, /scale=160:90/);
   t.match(spec.complexFilter, /format=yuv420p\[det\]/);
   t.match(spec.complexFilter, /scale='min\(640,iw\)':-2/);
-  t.same(argv.slice(argv.indexOf('[det]') - 1, argv.indexOf('pipe:1') + 1), ['-map', '[det]', '-an', '-sn', '-dn', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1']);
-  t.equal(argv[argv.indexOf('[snap]') + 4], 'mjpeg');
-  t.equal(argv[argv.indexOf('[snap]') + 9], 'unix:/tmp/x/snap.sock');
+  t.same(argv.slice(argv.indexOf('[det]') - 1, argv.indexOf('pipe:1') + 1), ['-map', '[det]', '-an', '-sn', '-dn', '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1']);
+  t.equal(argv[argv.indexOf('[snap]') + 6], 'mjpeg');
+  t.equal(argv[argv.indexOf('[snap]') + 11], 'unix:/tmp/x/snap.sock');
+  t.equal(argv.filter((a) => a === 'passthrough').length, 3, 'no output duplicates frames to a constant rate, so JPEG n is detection frame n');
   t.equal(argv.filter((a) => a === '-threads').length, 3, 'decoder and both JPEG encoders run single-threaded');
   t.equal(argv[argv.indexOf('-filter_complex_threads') + 1], '1');
   t.match(spec.complexFilter, /\[t\]scale='min\(192,iw\)':-2\[thumb\]/);
@@ -37,7 +38,7 @@ t.test('yuv420p frames of the analysis size on stdout, JPEGs to the snapshot tar
 
 t.test('fractional fps and the description hides credentials', async (t) => {
   const s = buildAnalysisSpec({ rtspUrl: 'rtsp://h/s', fps: 2.5, width: 64, height: 36, rtspTimeoutSec: 1, ffmpegMajor: 4, snapshotWidth: 320, thumbnailWidth: 96, snapshotTarget: 'unix:/s', thumbnailTarget: 'unix:/t' });
-  t.match(s.complexFilter, /fps=2\.500,/);
+  t.match(s.complexFilter, /gte\(t-prev_selected_t,0\.3600\)/);
   const old = specToArgv(s);
   t.equal(old[old.indexOf('-stimeout') + 1], '1000000', 'ffmpeg 4 gets its own name for the socket timeout');
   t.notOk(old.includes('-timeout'));
@@ -58,6 +59,12 @@ t.test('a privacy mask is a second, file-only input laid over every frame before
   t.equal(a[second + 1], '/tmp/m/privacy.pam');
   t.same(a.slice(second - 4, second), ['-protocol_whitelist', 'file', '-f', 'image2'], 'the mask input may open files only');
   t.equal(a[a.indexOf('-protocol_whitelist') + 1], PROTOCOL_WHITELIST, 'the camera input keeps the network-only whitelist');
-  t.match(masked.complexFilter, /^\[0:v\]fps=5\[f\];\[1:v\]format=rgba\[pm\];\[pm\]\[f\]scale2ref=flags=neighbor\[pms\]\[fr\];\[fr\]\[pms\]overlay=eof_action=repeat,split=2\[d\]\[s\];/);
+  t.match(masked.complexFilter, /^\[0:v\]select='[^']+'\[f\];\[1:v\]format=rgba\[pm\];\[pm\]\[f\]scale2ref=flags=neighbor\[pms\]\[fr\];\[fr\]\[pms\]overlay=eof_action=repeat,split=2\[d\]\[s\];/);
   t.same(spec.extraInputs, [], 'no mask, no second input');
+});
+
+t.test('ffmpeg 6 and later get -fps_mode instead of the deprecated -vsync', async (t) => {
+  const a = specToArgv(buildAnalysisSpec({ rtspUrl: 'rtsp://h/s', fps: 5, width: 320, height: 180, rtspTimeoutSec: 5, ffmpegMajor: 6, snapshotWidth: 640, thumbnailWidth: 192, snapshotTarget: 'unix:/s', thumbnailTarget: 'unix:/t' }));
+  t.equal(a.filter((x) => x === '-fps_mode').length, 3);
+  t.notOk(a.includes('-vsync'));
 });
