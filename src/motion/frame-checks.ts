@@ -9,12 +9,26 @@ const UNIFORM_ROWS = 0.9;
 
 export type FrameShape = 'ok' | 'corrupt' | 'uniform';
 
-function rowIsFlat(plane: ArrayLike<number>, y: number, width: number, shift: number): boolean {
+// Two copies on purpose: one function reading both array types would be polymorphic and several
+// times slower in V8.
+function rowIsFlat(plane: Uint8Array, y: number, width: number): boolean {
   let min = 255;
   let max = 0;
   const start = y * width;
   for (let x = 0; x < width; x += 8) {
-    const v = (plane[start + x] as number) >> shift;
+    const v = plane[start + x] as number;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return max - min <= FLAT_SPREAD;
+}
+
+function backgroundRowIsFlat(plane: Uint16Array, y: number, width: number): boolean {
+  let min = 255;
+  let max = 0;
+  const start = y * width;
+  for (let x = 0; x < width; x += 8) {
+    const v = (plane[start + x] as number) >> 8;
     if (v < min) min = v;
     if (v > max) max = v;
   }
@@ -32,9 +46,9 @@ export function frameShape(luma: Uint8Array, background: Uint16Array, width: num
   let rows = 0;
   for (let y = 0; y < height; y += 4) {
     rows++;
-    if (!rowIsFlat(luma, y, width, 0)) continue;
+    if (!rowIsFlat(luma, y, width)) continue;
     flat++;
-    if (!rowIsFlat(background, y, width, 8)) newlyFlat++;
+    if (!backgroundRowIsFlat(background, y, width)) newlyFlat++;
   }
   if (flat >= rows * UNIFORM_ROWS) return 'uniform';
   return newlyFlat >= rows * CORRUPT_ROWS ? 'corrupt' : 'ok';
@@ -56,11 +70,22 @@ export function colourfulness(frame: Uint8Array, chromaStart: number): number {
 }
 
 /** Mean of every 16th luma sample: the frame's brightness level, for exposure compensation. */
-export function sampledMean(plane: ArrayLike<number>, length: number, shift = 0): number {
+export function sampledMean(plane: Uint8Array, length: number): number {
   let sum = 0;
   let n = 0;
   for (let i = 0; i < length; i += 16) {
-    sum += (plane[i] as number) >> shift;
+    sum += plane[i] as number;
+    n++;
+  }
+  return n === 0 ? 0 : sum / n;
+}
+
+/** The same for the detector's 8.8 fixed-point background. */
+export function sampledBackgroundMean(plane: Uint16Array, length: number): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < length; i += 16) {
+    sum += (plane[i] as number) >> 8;
     n++;
   }
   return n === 0 ? 0 : sum / n;

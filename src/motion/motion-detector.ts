@@ -8,7 +8,7 @@
 // minimum area. A change over most of the frame (lights, IR switch, shake) re-baselines instead.
 
 import { blobsNear, cellLayout, findBlobs, fringeOf, type Blob, type CellLayout } from './cell-grid.js';
-import { colourfulness, frameShape, sampledMean } from './frame-checks.js';
+import { colourfulness, frameShape, sampledBackgroundMean, sampledMean } from './frame-checks.js';
 import type { MaskPolygon } from './masks.js';
 import { sensitivityFactors } from './motion-settings.js';
 
@@ -181,7 +181,7 @@ export class MotionDetector {
       this.#rebaseline(frame);
       return this.#skip('rebaseline');
     }
-    const offset = sampledMean(frame, this.#n) - sampledMean(this.#bg, this.#n, 8);
+    const offset = sampledMean(frame, this.#n) - sampledBackgroundMean(this.#bg, this.#n);
     const rawActive = this.#compare(frame, Math.round(offset));
     if (rawActive >= this.#grid.analysedCells * this.#o.globalChangeRatio) {
       this.#rebaseline(frame);
@@ -231,7 +231,7 @@ export class MotionDetector {
     this.#changed.fill(0);
     this.#diff.fill(0);
     this.#hit.fill(0);
-    compareFrame(frame, offset, this.#state);
+    compareFrame(frame, offset, this.#frames & 1, this.#state);
     let raw = 0;
     for (let c = 0; c < this.#changed.length; c++) if ((this.#changed[c] as number) >= (minPixels[c] as number)) raw++;
     return raw;
@@ -321,19 +321,22 @@ export class MotionDetector {
 /**
  * The hot loop, a plain function over typed arrays so V8 keeps it tight: per pixel,
  * the difference against the background (masked pixels count as 0), per cell the sums, and the
- * background update — changed pixels join slowly (a parked car fades in over ~25 s), the rest quickly.
+ * background update — changed pixels join slowly (1/128 a frame on average: a parked car fades in over
+ * ~25 s), the rest quickly (1/16).
  */
-function compareFrame(frame: Uint8Array, offset: number, m: CompareState): void {
+function compareFrame(frame: Uint8Array, offset: number, parity: number, m: CompareState): void {
   const { bg, hit, use, whole, thr, changed, diff, width, height, cols, size } = m;
   for (let y = 0; y < height; y++) {
     const rowCell = ((y / size) | 0) * cols;
     const rowStart = y * width;
+    // Half the rows learn each frame, at twice the rate: the same background, half the stores.
+    const learn = ((y ^ parity) & 1) === 0;
     for (let cx = 0; cx < cols; cx++) {
       const c = rowCell + cx;
       const start = rowStart + cx * size;
       // Whole, unmasked cells (nearly all of them) skip the mask lookup.
-      const end = whole[c] === 1 ? start + size : Math.min(rowStart + width, start + size);
       const masked = whole[c] === 0;
+      const end = masked ? Math.min(rowStart + width, start + size) : start + size;
       const t = thr[c] as number;
       let sumDiff = 0;
       let count = 0;
@@ -345,13 +348,13 @@ function compareFrame(frame: Uint8Array, offset: number, m: CompareState): void 
         let d = (s ^ sign) - sign;
         if (masked) d &= -(use[i] as number);
         sumDiff += d;
-        // Changed pixels are rare, so this branch predicts well and skips most stores to `hit`.
+        // Changed pixels are rare, so these branches predict well and skip most stores.
         if (d > t) {
           count++;
           hit[i] = 1;
-          bg[i] = b + (((f << 8) - b) >> 7);
-        } else {
-          bg[i] = b + (((f << 8) - b) >> 4);
+          if (learn) bg[i] = b + (((f << 8) - b) >> 6);
+        } else if (learn) {
+          bg[i] = b + (((f << 8) - b) >> 3);
         }
       }
       diff[c] = (diff[c] as number) + sumDiff;
