@@ -45,6 +45,7 @@ const { values: opts } = parseArgs({
   options: {
     only: { type: 'string' },
     'no-reference': { type: 'boolean', default: false },
+    'cost-only': { type: 'boolean', default: false },
     cache: { type: 'string', default: path.join(ROOT, '.cache', 'bench-motion') },
   },
 });
@@ -490,6 +491,14 @@ async function main(): Promise<void> {
     onProgress: (_id, cached) => (made += cached ? 0 : 1),
   });
   console.log(`clips: ${clips.length} + ingest calibration (${made} generated, ${clips.length + 1 - made} cached) in ${((Date.now() - tGen) / 1000).toFixed(0)} s under ${path.relative(process.cwd(), path.join(cacheDir, 'clips')) || '.'}`);
+
+  if (opts['cost-only']) {
+    // Just the detector's CPU per frame, with nothing streaming beside it.
+    const cost = await detectorCost(clips, config, ffmpegMajor);
+    console.log(`detector cost: ${cost.meanMs.toFixed(3)} ms/frame mean, ${cost.worstClipMs.toFixed(3)} ms in the slowest clip, over ${cost.frames} frames (CPU time of whole warm passes); load ${os.loadavg()[0]!.toFixed(2)}`);
+    console.log(`  ${cost.meanMs <= TARGET.detectorMs ? 'PASS' : 'MISS'}  detector ≤ ${TARGET.detectorMs} ms per ${m.width}×${m.height} frame`);
+    return;
+  }
 
   const mounts: Record<string, string> = {};
   for (const c of clips) {

@@ -69,11 +69,11 @@ export function colourfulness(frame: Uint8Array, chromaStart: number): number {
   return n === 0 ? 0 : sum / n;
 }
 
-/** Mean of every 16th luma sample: the frame's brightness level, for exposure compensation. */
+/** Mean of every 32nd luma sample: the frame's brightness level, for exposure compensation. */
 export function sampledMean(plane: Uint8Array, length: number): number {
   let sum = 0;
   let n = 0;
-  for (let i = 0; i < length; i += 16) {
+  for (let i = 0; i < length; i += 32) {
     sum += plane[i] as number;
     n++;
   }
@@ -84,7 +84,7 @@ export function sampledMean(plane: Uint8Array, length: number): number {
 export function sampledBackgroundMean(plane: Uint16Array, length: number): number {
   let sum = 0;
   let n = 0;
-  for (let i = 0; i < length; i += 16) {
+  for (let i = 0; i < length; i += 32) {
     sum += (plane[i] as number) >> 8;
     n++;
   }
