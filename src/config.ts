@@ -10,6 +10,7 @@ import { validateRtspUrl } from './cameras/camera-url.js';
 import { MatThanError, isMatThanError } from './errors.js';
 import { configSchema } from './config-schema.js';
 import { validateMotionSettings, type CameraMotionSettings } from './motion/motion-settings.js';
+import type { CameraEventWatcherOptions } from './onvif/camera-event-watcher.js';
 
 export interface CameraConfig {
   id: string;
@@ -34,18 +35,10 @@ export interface OnboardingConfig {
   discoveryPort: number;
 }
 
-/** Cameras' own motion events (ONVIF PullPoint), for cameras in `camera` or `hybrid` mode. */
-export interface CameraEventsConfig {
-  maxSubscriptions: number;
-  minPollGapMs: number;
-  pullTimeoutSec: number;
-  requestTimeoutMs: number;
-  backoffInitialMs: number;
-  backoffMaxMs: number;
-  maxActiveSec: number;
-  subscriptionSec: number;
+/** Cameras' own motion events (ONVIF PullPoint), for cameras in `camera` or `hybrid` mode: the watcher's options. */
+export type CameraEventsConfig = Required<Omit<CameraEventWatcherOptions, 'logger' | 'now' | 'messageLimit' | 'maxReplyBytes'>> & {
   hybridWindowSec: number;
-}
+};
 
 export interface ZoneConfig {
   id: string;
