@@ -76,8 +76,9 @@ export function cellLayout(width: number, height: number, size: number, masks: r
  */
 export function findBlobs(
   active: Uint8Array, weight: Int32Array, fringe: Uint8Array, cols: number, rows: number, minPixels: number, stack: Int32Array,
+  seen: Uint8Array = new Uint8Array(active.length),
 ): Blob[] {
-  const seen = new Uint8Array(active.length);
+  seen.fill(0);
   const blobs: Blob[] = [];
   for (let start = 0; start < active.length; start++) {
     if (active[start] === 0 || seen[start] === 1) continue;

@@ -95,6 +95,7 @@ export class MotionDetector {
   readonly #active: Uint8Array;
   readonly #fringe: Uint8Array;
   readonly #stack: Int32Array;
+  readonly #seen: Uint8Array;
   readonly #state: CompareState;
   #frames = 0;
   #started = false;
@@ -139,6 +140,7 @@ export class MotionDetector {
     this.#active = new Uint8Array(cells);
     this.#fringe = new Uint8Array(cells);
     this.#stack = new Int32Array(cells);
+    this.#seen = new Uint8Array(cells);
     this.#state = {
       bg: this.#bg, hit: this.#hit, use: this.#grid.use, whole: this.#grid.whole, thr: this.#thr, changed: this.#changed, diff: this.#diff,
       width, height, cols: this.#grid.cols, size: this.#o.cellSize,
@@ -260,7 +262,7 @@ export class MotionDetector {
     const minBlob = this.#area * (this.#night ? NIGHT_AREA : 1) * analysedPixels;
     // A blob only on and around muted cells is the branch reaching a little further than usual.
     fringeOf(this.#muted, cols, rows, this.#fringe);
-    const blobs = findBlobs(this.#active, this.#eroded, this.#fringe, cols, rows, minBlob, this.#stack);
+    const blobs = findBlobs(this.#active, this.#eroded, this.#fringe, cols, rows, minBlob, this.#stack, this.#seen);
     const previous = this.#previous;
     const current = this.#current;
     current.length = 0;

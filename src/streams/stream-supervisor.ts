@@ -3,14 +3,8 @@
 
 import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
 import type { Logger } from '../logger.js';
+import type { CameraEventTarget } from '../onvif/camera-event-watcher.js';
 import { CameraStream, type CameraStreamDeps, type CameraStreamStats } from './camera-stream.js';
-
-export interface CameraEventTarget {
-  host: string;
-  port: number;
-  username?: string;
-  password?: string;
-}
 
 /** The camera-side motion source (ONVIF PullPoint subscriptions): what the supervisor needs of it. */
 export interface CameraMotionSource {
