@@ -141,7 +141,9 @@ t.test('freeze holds the picture, cover shows black, and both undo', async (t) =
   t.ok(noisyShare(thawed[1]!, thawed[5]!) > 0.05, 'noise returns after unfreeze');
 
   await sim.cover('cam2', 30);
-  const covered = await readFrames(sim.url('cam2'), 4);
+  // A client joining the running stream mid-GOP may decode a frame or two before the next keyframe
+  // repairs it (grey concealment); judge the frames after those.
+  const covered = (await readFrames(sim.url('cam2'), 8)).slice(-4);
   const mean = (f: Buffer) => f.reduce((s, v) => s + v, 0) / f.length;
   t.ok(covered.every((f) => mean(f) < 20 && f.every((v) => Math.abs(v - f[0]!) <= 2)), 'covered: uniform black');
   await sim.uncover('cam2');
