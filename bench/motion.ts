@@ -96,13 +96,13 @@ function configEnv(): NodeJS.ProcessEnv {
   return process.env.MATTHAN_CONFIG ? { MATTHAN_CONFIG: process.env.MATTHAN_CONFIG } : {};
 }
 
-/** Which detector is measured: the last commit of its source, and whether the work tree changed it since. */
+/** Which detector is measured: the last commit of its sources, and whether the work tree changed them since. */
 function detectorVersion(): string {
-  const file = 'src/motion/motion-detector.ts';
-  const log = spawnSync('git', ['log', '-1', '--format=%h %cs', '--', file], { cwd: ROOT, encoding: 'utf8' });
-  if (log.status !== 0 || !log.stdout.trim()) return `${file} (no git history)`;
-  const dirty = spawnSync('git', ['diff', '--quiet', 'HEAD', '--', file], { cwd: ROOT }).status === 1;
-  return `${file} @ ${log.stdout.trim()}${dirty ? ' + uncommitted changes' : ''}`;
+  const what = 'src/motion/';
+  const log = spawnSync('git', ['log', '-1', '--format=%h %cs', '--', what], { cwd: ROOT, encoding: 'utf8' });
+  if (log.status !== 0 || !log.stdout.trim()) return `${what} (no git history)`;
+  const dirty = spawnSync('git', ['diff', '--quiet', 'HEAD', '--', what], { cwd: ROOT }).status === 1;
+  return `${what} @ ${log.stdout.trim()}${dirty ? ' + uncommitted changes' : ''}`;
 }
 
 function onPath(cmd: string): string | null {

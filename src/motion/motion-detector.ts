@@ -8,6 +8,7 @@
 // minimum area. A change over most of the frame (lights, IR switch, shake) re-baselines instead.
 
 import { blobsNear, cellLayout, findBlobs, fringeOf, type Blob, type CellLayout } from './cell-grid.js';
+import { createCompareKernel, type CompareKernel } from './compare-kernel.js';
 import { colourfulness, frameShape, sampledBackgroundMean, sampledMean } from './frame-checks.js';
 import type { MaskPolygon } from './masks.js';
 import { sensitivityFactors } from './motion-settings.js';
@@ -37,6 +38,8 @@ export interface MotionDetectorOptions {
   persistFrames?: number;
   /** A cell's threshold is pixelThreshold + noiseFactor × its measured noise. */
   noiseFactor?: number;
+  /** `js` forces the JavaScript comparison kernel (tests compare it with the WebAssembly one). */
+  kernel?: 'auto' | 'js';
 }
 
 /** Normalised to the frame: 0..1. */
@@ -80,9 +83,10 @@ export class MotionDetector {
   readonly #n: number;
   readonly #frameSize: number;
   readonly #grid: CellLayout;
-  readonly #o: Required<Omit<MotionDetectorOptions, 'masks' | 'sensitivity' | 'chroma'>> & { chroma: boolean };
+  readonly #o: Required<Omit<MotionDetectorOptions, 'masks' | 'sensitivity' | 'chroma' | 'kernel'>> & { chroma: boolean };
   readonly #level: number;
   readonly #area: number;
+  readonly #kernel: CompareKernel;
   readonly #bg: Uint16Array;
   readonly #hit: Uint8Array;
   readonly #changed: Int32Array;
@@ -96,7 +100,6 @@ export class MotionDetector {
   readonly #fringe: Uint8Array;
   readonly #stack: Int32Array;
   readonly #seen: Uint8Array;
-  readonly #state: CompareState;
   #frames = 0;
   #started = false;
   #settle = 0;
@@ -128,12 +131,13 @@ export class MotionDetector {
     this.#area = options.minAreaRatio * f.area;
     this.#grid = cellLayout(width, height, this.#o.cellSize, options.masks ?? []);
     const cells = this.#grid.cols * this.#grid.rows;
-    this.#bg = new Uint16Array(this.#n);
-    this.#hit = new Uint8Array(this.#n);
-    this.#changed = new Int32Array(cells);
-    this.#diff = new Int32Array(cells);
+    this.#kernel = createCompareKernel(this.#grid, width, height, options.kernel);
+    this.#bg = this.#kernel.bg;
+    this.#hit = this.#kernel.hit;
+    this.#changed = this.#kernel.changed;
+    this.#diff = this.#kernel.diff;
     this.#eroded = new Int32Array(cells);
-    this.#thr = new Int32Array(cells).fill(Math.round(this.#level + NOISE_FACTOR));
+    this.#thr = this.#kernel.thr.fill(Math.round(this.#level + NOISE_FACTOR));
     this.#noise = new Float32Array(cells).fill(1);
     this.#activity = new Float32Array(cells);
     this.#muted = new Uint8Array(cells);
@@ -141,10 +145,6 @@ export class MotionDetector {
     this.#fringe = new Uint8Array(cells);
     this.#stack = new Int32Array(cells);
     this.#seen = new Uint8Array(cells);
-    this.#state = {
-      bg: this.#bg, hit: this.#hit, use: this.#grid.use, whole: this.#grid.whole, thr: this.#thr, changed: this.#changed, diff: this.#diff,
-      width, height, cols: this.#grid.cols, size: this.#o.cellSize,
-    };
   }
 
   /** Bytes per frame: width×height for grey, plus the two quarter-size chroma planes for yuv420p. */
@@ -232,13 +232,10 @@ export class MotionDetector {
     return true;
   }
 
-  /** Per-pixel comparison (see compareFrame); returns the cells over their changed-pixel minimum. */
+  /** Per-pixel comparison (compare-kernel.ts); returns the cells over their changed-pixel minimum. */
   #compare(frame: Uint8Array, offset: number): number {
     const { minPixels } = this.#grid;
-    this.#changed.fill(0);
-    this.#diff.fill(0);
-    this.#hit.fill(0);
-    compareFrame(frame, offset, this.#frames & 1, this.#state);
+    this.#kernel.compare(frame, offset, this.#frames & 1);
     let raw = 0;
     for (let c = 0; c < this.#changed.length; c++) if ((this.#changed[c] as number) >= (minPixels[c] as number)) raw++;
     return raw;
@@ -330,69 +327,9 @@ export class MotionDetector {
   }
 }
 
-/**
- * The hot loop, a plain function over typed arrays so V8 keeps it tight: per pixel,
- * the difference against the background (masked pixels count as 0), per cell the sums, and the
- * background update — changed pixels join slowly (1/128 a frame on average: a parked car fades in over
- * ~25 s), the rest quickly (1/16).
- */
-function compareFrame(frame: Uint8Array, offset: number, parity: number, m: CompareState): void {
-  const { bg, hit, use, whole, thr, changed, diff, width, height, cols, size } = m;
-  for (let y = 0; y < height; y++) {
-    const rowCell = ((y / size) | 0) * cols;
-    const rowStart = y * width;
-    // Half the rows learn each frame, at twice the rate: the same background, half the stores.
-    const learn = ((y ^ parity) & 1) === 0;
-    for (let cx = 0; cx < cols; cx++) {
-      const c = rowCell + cx;
-      const start = rowStart + cx * size;
-      // Whole, unmasked cells (nearly all of them) skip the mask lookup.
-      const masked = whole[c] === 0;
-      const end = masked ? Math.min(rowStart + width, start + size) : start + size;
-      const t = thr[c] as number;
-      let sumDiff = 0;
-      let count = 0;
-      for (let i = start; i < end; i++) {
-        const f = frame[i] as number;
-        const b = bg[i] as number;
-        const s = f - (b >> 8) - offset;
-        const sign = s >> 31;
-        let d = (s ^ sign) - sign;
-        if (masked) d &= -(use[i] as number);
-        sumDiff += d;
-        // Changed pixels are rare, so these branches predict well and skip most stores.
-        if (d > t) {
-          count++;
-          hit[i] = 1;
-          if (learn) bg[i] = b + (((f << 8) - b) >> 6);
-        } else if (learn) {
-          bg[i] = b + (((f << 8) - b) >> 3);
-        }
-      }
-      diff[c] = (diff[c] as number) + sumDiff;
-      changed[c] = (changed[c] as number) + count;
-    }
-  }
-}
-
 const round4 = (v: number) => Math.round(v * 10_000) / 10_000;
 
 interface PersistedBlob {
   blob: Blob;
   age: number;
-}
-
-interface CompareState {
-  bg: Uint16Array;
-  hit: Uint8Array;
-  use: Uint8Array;
-  /** 1 for cells a full `size` wide with no masked pixel. */
-  whole: Uint8Array;
-  thr: Int32Array;
-  changed: Int32Array;
-  diff: Int32Array;
-  width: number;
-  height: number;
-  cols: number;
-  size: number;
 }
