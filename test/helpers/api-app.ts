@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { Accounts } from '../../src/auth/accounts.js';
 import { AuditLog } from '../../src/auth/audit-log.js';
 import type { Role } from '../../src/auth/viewer.js';
@@ -48,9 +48,11 @@ export interface ApiApp {
   logs: LogCollector;
   tokens: Record<AccountName, string>;
   /** Calls the API as `who` (null: without a token). */
-  as(who: AccountName | null, opts: InjectOptions): ReturnType<FastifyInstance['inject']>;
-  /** Stores an event (and its snapshot, if given) as the worker would. */
+  as(who: AccountName | null, opts: InjectOptions): Promise<LightMyRequestResponse>;
+  /** Stores an event (and its snapshot and thumbnail, if given) as the worker would. */
   addEvent(e: Partial<EventRow> & { camera_id: string }, jpeg?: Buffer): Promise<EventRow>;
+  /** Every route the app registered, as "METHOD /url" (HEAD twins left out). */
+  routes: string[];
   close(): Promise<void>;
 }
 
@@ -70,6 +72,10 @@ export async function startApiApp(overrides: Record<string, unknown> = {}): Prom
     logger, accounts, audit, events, snapshots, publicUrl: 'http://127.0.0.1:8080', registry, cameraStats: () => [],
     discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() },
   });
+  const routes: string[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push(`${m} ${r.url}`);
+  });
   await app.ready();
   const tokens = {} as Record<AccountName, string>;
   for (const [username, a] of Object.entries(ACCOUNTS) as Array<[AccountName, (typeof ACCOUNTS)[AccountName]]>) {
@@ -77,15 +83,16 @@ export async function startApiApp(overrides: Record<string, unknown> = {}): Prom
     tokens[username] = await accounts.tokenFor(username);
   }
   return {
-    app, db, config, accounts, audit, registry, events, snapshots, logs, tokens,
+    app, db, config, accounts, audit, registry, events, snapshots, logs, tokens, routes,
     as: (who, opts) => app.inject({ ...opts, headers: { ...opts.headers, ...(who === null ? {} : { authorization: `Bearer ${tokens[who]}` }) } }),
     async addEvent(e, jpeg) {
       const id = e.id ?? uuidv7();
       const startedAt = e.started_at ?? Date.now();
       const image = jpeg ? await snapshots.save(e.camera_id, id, startedAt, jpeg) : null;
+      const thumb = jpeg ? await snapshots.save(e.camera_id, `${id}.thumb`, startedAt, jpeg.subarray(0, 4)) : null;
       const row: EventRow = {
         id, zone: 'default', household_id: null, type: 'motion', started_at: startedAt, ended_at: startedAt + 2000, score: 0.05, box: null,
-        snapshot_path: image?.path ?? null, snapshot_sha256: image?.sha256 ?? null, thumbnail_path: null, incident_id: null, alert: 'none',
+        snapshot_path: image?.path ?? null, snapshot_sha256: image?.sha256 ?? null, thumbnail_path: thumb?.path ?? null, incident_id: null, alert: 'none',
         created_at: startedAt, updated_at: startedAt, ...e,
       };
       await events.insert(row);
