@@ -159,6 +159,10 @@ export class Accounts {
     await this.#repo.deleteSession(tokenHash(token));
   }
 
+  hasAdmin(): Promise<boolean> {
+    return this.#repo.hasEnabledAdmin();
+  }
+
   /** The first admin, from the environment: created only while no enabled admin exists. Never a default password. */
   async ensureAdmin(username: string, password: string | null): Promise<'exists' | 'created' | 'missing'> {
     if (await this.#repo.hasEnabledAdmin()) return 'exists';

@@ -30,6 +30,15 @@ environment (REDIS_URL, MQTT_URL, DATABASE_URL, DATA_DIR, PORT, PUBLIC_URL, LOG_
 MATTHAN_SECRET_KEY — required by serve: 32 bytes as base64 or hex, e.g. openssl rand -base64 32).
 `;
 
+const NO_ADMIN_YET = `
+No admin account yet: the API answers 401 until you make one. Either stop and start again with
+  MATTHAN_ADMIN_PASSWORD='<10+ characters>' npm run demo
+or, while it runs, in another terminal:
+  printf '%s\\n' '<10+ characters>' | node dist/cli/mat-than.js user add --username admin --role admin --password-stdin
+then sign in with POST /api/auth/login {"username":"admin","password":"…"} (see README.md).
+
+`;
+
 const SHUTDOWN_DEADLINE_MS = 30_000;
 
 function onSignals(logger: Logger, close: () => Promise<void>): void {
@@ -77,6 +86,7 @@ async function run(command: string): Promise<void> {
     const service: Service = await startService(config, logger, { demo: demoMode });
     closers.unshift(() => service.close());
     await demo?.onboard(service.registry);
+    if (demoMode && !(await service.accounts.hasAdmin())) process.stdout.write(NO_ADMIN_YET);
     onSignals(logger, async () => { for (const c of closers) await c(); });
   } catch (err) {
     for (const c of closers) await c().catch(() => undefined);

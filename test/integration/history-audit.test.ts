@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
+import type { EventRow } from '../../src/db/events.repository.js';
 import { startApiApp } from '../helpers/api-app.js';
 
 const run = promisify(execFile);
@@ -19,7 +20,7 @@ await api.registry.add({ id: 'yard', name: 'Yard', householdId: 'ho-1', rtspUrl:
 const T0 = Date.parse('2026-11-01T00:00:00Z');
 const jpeg = (n: number) => Buffer.from([0xff, 0xd8, 0xff, 0xe0, n, n + 1, 0xff, 0xd9]);
 // Three events share one start time: the cursor must break the tie by id.
-const gateEvents = [];
+const gateEvents: EventRow[] = [];
 for (let i = 0; i < 7; i++) gateEvents.push(await api.addEvent({ camera_id: 'gate', zone: 'cong-lang', started_at: T0 + Math.min(i, 4) * 60_000, score: i / 10 }, jpeg(i)));
 await api.addEvent({ camera_id: 'yard', household_id: 'ho-1', started_at: T0 }, jpeg(9));
 

@@ -29,7 +29,7 @@ t.test('scrypt hashes: salted, verified, foreign formats refused', async (t) => 
 });
 
 t.test('every error code has a Vietnamese message; Accept-Language picks it', async (t) => {
-  for (const [code, e] of Object.entries(ErrorCodes)) t.ok(e.vi.length > 0 && e.vi !== e.message, code);
+  for (const [code, e] of Object.entries(ErrorCodes)) t.ok(e.vi.length > 0 && (e.vi as string) !== e.message, code);
   t.equal(languageFrom(undefined), 'en');
   t.equal(languageFrom('vi'), 'vi');
   t.equal(languageFrom('vi-VN,vi;q=0.9,en-US;q=0.8'), 'vi');
