@@ -2,6 +2,9 @@
 // tokens revoked by logout, a password change and disabling the account.
 
 import t from 'tap';
+import { Accounts } from '../../src/auth/accounts.js';
+import { UsersRepository } from '../../src/db/users.repository.js';
+import { createLogger } from '../../src/logger.js';
 import { PASSWORD, startApiApp } from '../helpers/api-app.js';
 
 const login = (api: Awaited<ReturnType<typeof startApiApp>>, username: string, password: string, remoteAddress = '127.0.0.1') =>
@@ -103,4 +106,29 @@ t.test('the first admin: from the configured password only, once', async (t) => 
   t.equal(await api.accounts.ensureAdmin('chief', null), 'missing', 'no password, no admin: never a default');
   t.equal(await api.accounts.ensureAdmin('chief', 'chief password 1'), 'created');
   t.equal((await login(api, 'chief', 'chief password 1')).json().user.role, 'admin');
+});
+
+t.test('a token stops working at its expiry', async (t) => {
+  const api = await startApiApp();
+  t.teardown(() => api.close());
+  let now = Date.now();
+  const accounts = new Accounts(new UsersRepository(api.db.db), { ...api.config.auth, tokenTtlHours: 1 }, createLogger({ level: 'silent' }), () => now);
+  const { token } = await accounts.issueToken((await new UsersRepository(api.db.db).findByUsername('officer'))!);
+  t.equal((await accounts.authenticate(token))?.username, 'officer');
+  now += 3_600_000 - 1;
+  t.ok(await accounts.authenticate(token), 'valid until the last millisecond');
+  now += 1;
+  t.equal(await accounts.authenticate(token), null, 'expired');
+});
+
+t.test('the OpenAPI description is generated from the route schemas', async (t) => {
+  const api = await startApiApp();
+  t.teardown(() => api.close());
+  const doc = (await api.app.inject({ method: 'GET', url: '/docs/json' })).json();
+  t.equal(doc.openapi.slice(0, 2), '3.');
+  const events = doc.paths['/api/events'].get;
+  t.same(events.parameters.map((p: { name: string }) => p.name).sort(), ['cameraId', 'cursor', 'from', 'householdId', 'limit', 'minScore', 'reason', 'to', 'type', 'zone']);
+  t.ok(doc.paths['/api/events/export'].get.parameters.some((p: { name: string; required: boolean }) => p.name === 'format' && p.required));
+  t.ok(doc.paths['/api/auth/login'].post.requestBody);
+  t.equal((await api.app.inject({ method: 'GET', url: '/docs' })).statusCode < 400, true, 'the UI page answers');
 });
