@@ -104,6 +104,10 @@ export class Accounts {
 
   async setDisabled(username: string, disabled: boolean): Promise<void> {
     const user = await this.#existing(username);
+    // Nobody could manage accounts over the API any more (the CLI still could).
+    if (disabled && user.role === 'admin' && !(await this.#repo.hasEnabledAdmin(user.id))) {
+      throw new MatThanError('VALIDATION_FAILED', 'the last enabled admin cannot be disabled');
+    }
     await this.#repo.update(user.id, { disabled: disabled ? 1 : 0, updated_at: this.#now() });
     if (disabled) await this.#repo.deleteSessionsOf(user.id);
     this.#logger.info({ username: user.username, disabled }, disabled ? 'user disabled; sessions revoked' : 'user enabled');

@@ -34,9 +34,11 @@ export class UsersRepository {
     return r?.failed_logins ?? 0;
   }
 
-  async hasEnabledAdmin(): Promise<boolean> {
-    const r = await this.db.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0).executeTakeFirst();
-    return r !== undefined;
+  /** Whether an enabled admin exists (other than `exceptId`, when given). */
+  async hasEnabledAdmin(exceptId?: string): Promise<boolean> {
+    let q = this.db.selectFrom('users').select('id').where('role', '=', 'admin').where('disabled', '=', 0);
+    if (exceptId !== undefined) q = q.where('id', '!=', exceptId);
+    return (await q.executeTakeFirst()) !== undefined;
   }
 
   async addSession(row: Insertable<SessionsTable>): Promise<void> {

@@ -25,6 +25,8 @@ declare module 'fastify' {
     /** Set by a handler: facts for the audit entry beyond the query (e.g. the username tried at sign-in). */
     auditDetail: Record<string, unknown> | null;
     auditRefused: boolean;
+    /** Set by a handler for answers not worth an entry (a throttled sign-in: flooding them must not fill the log). */
+    auditSkip: boolean;
   }
 }
 
@@ -56,6 +58,7 @@ export function installAccessControl(app: FastifyInstance, deps: AccessDeps): vo
   app.decorateRequest('auditCount', null);
   app.decorateRequest('auditDetail', null);
   app.decorateRequest('auditRefused', false);
+  app.decorateRequest('auditSkip', false);
 
   app.addHook('onRequest', async (req) => {
     if (req.is404) return;
@@ -75,7 +78,7 @@ export function installAccessControl(app: FastifyInstance, deps: AccessDeps): vo
 
   app.addHook('onSend', async (req: FastifyRequest, reply: FastifyReply, payload) => {
     const action = req.routeOptions.config?.audit;
-    if (req.is404 || (action === undefined && !req.auditRefused)) return payload;
+    if (req.is404 || req.auditSkip || (action === undefined && !req.auditRefused)) return payload;
     const status = reply.statusCode;
     // Anonymous knocking is not audited (it would let anyone fill the log); failed sign-ins are.
     if (req.viewer === null && status === 401 && action !== 'auth.login') return payload;

@@ -3,6 +3,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { bearerToken } from './access-hook.js';
 import type { Accounts } from '../auth/accounts.js';
+import { isMatThanError } from '../errors.js';
 
 
 export interface AuthRoutesDeps {
@@ -22,9 +23,15 @@ export const authRoutes: FastifyPluginAsync<AuthRoutesDeps> = async (app, deps) 
     { bodyLimit: 4 * 1024, config: { access: 'public', audit: 'auth.login' }, schema: { body: loginBody, tags: ['accounts'] } },
     async (req) => {
       req.auditDetail = { username: req.body.username.toLowerCase() };
-      const { result, viewer } = await deps.accounts.login(req.body.username, req.body.password, req.ip);
-      req.viewer = viewer;
-      return result;
+      try {
+        const { result, viewer } = await deps.accounts.login(req.body.username, req.body.password, req.ip);
+        req.viewer = viewer;
+        return result;
+      } catch (err) {
+        // Throttled attempts cost nothing to send; auditing each would let anyone grow the log at will.
+        req.auditSkip = isMatThanError(err, 'LOGIN_RATE_LIMITED');
+        throw err;
+      }
     },
   );
 

@@ -62,6 +62,9 @@ t.test('sign-in attempts per address are limited before any password is checked'
   t.equal(limited.statusCode, 429);
   t.equal(limited.json().error.code, 'LOGIN_RATE_LIMITED');
   t.equal((await login(api, 'police', PASSWORD, '10.0.0.8')).statusCode, 200, 'another address is not limited');
+  for (let i = 0; i < 20; i++) await login(api, 'police', PASSWORD, '10.0.0.7');
+  const audited = (await api.as('admin', { method: 'GET', url: '/api/audit?action=auth.login' })).json().entries as Array<{ status: number }>;
+  t.same(audited.map((e) => e.status), [200, 401, 401, 401], 'throttled attempts are not audited (they would flood the log)');
 });
 
 t.test('a password change and disabling revoke every token of the user', async (t) => {
@@ -102,7 +105,9 @@ t.test('the first admin: from the configured password only, once', async (t) => 
   t.teardown(() => api.close());
   // The helper made an admin already: nothing is created.
   t.equal(await api.accounts.ensureAdmin('chief', 'chief password 1'), 'exists');
-  await api.accounts.setDisabled('admin', true);
+  await t.rejects(api.accounts.setDisabled('admin', true), { code: 'VALIDATION_FAILED' }, 'the last admin cannot be disabled');
+  // As after an operator's mistake in the database: no enabled admin left.
+  api.db.sqlite.prepare("update users set disabled = 1 where role = 'admin'").run();
   t.equal(await api.accounts.ensureAdmin('chief', null), 'missing', 'no password, no admin: never a default');
   t.equal(await api.accounts.ensureAdmin('chief', 'chief password 1'), 'created');
   t.equal((await login(api, 'chief', 'chief password 1')).json().user.role, 'admin');
