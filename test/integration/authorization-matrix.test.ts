@@ -182,6 +182,8 @@ t.test('account routes and public routes', async (t) => {
     const me = await api.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${login.json().token}` } });
     t.equal(me.json().user.username, who, `${who}'s new token is ${who}'s`);
   }
+  t.equal((await api.as(null, { method: 'HEAD', url: '/api/events' })).statusCode, 401, 'HEAD twins are guarded too');
+  t.equal((await api.as('admin', { method: 'HEAD', url: '/api/events' })).statusCode, 200);
   for (const url of ['/healthz', '/readyz', '/docs/json']) t.equal((await api.as(null, { method: 'GET', url })).statusCode, 200, `${url} is public`);
 });
 
