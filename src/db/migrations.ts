@@ -1,6 +1,6 @@
 // Schema migrations, in code so the compiled service carries them. Append only once released.
 
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, SqliteAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '0001_events_and_outbox': {
@@ -132,6 +132,13 @@ const migrations: Record<string, Migration> = {
         .addColumn('prev_hash', 'text', (c) => c.notNull())
         .addColumn('hash', 'text', (c) => c.notNull())
         .execute();
+      // The service only ever appends; the database refuses anything else, so a slip in code cannot
+      // rewrite history. (Someone with the database file can drop these: the hash chain shows that.)
+      if (db.getExecutor().adapter instanceof SqliteAdapter) {
+        for (const op of ['update', 'delete']) {
+          await sql.raw(`create trigger audit_log_no_${op} before ${op} on audit_log begin select raise(abort, 'audit_log is append-only'); end`).execute(db);
+        }
+      }
       await db.schema.alterTable('events').addColumn('legal_hold', 'integer', (c) => c.notNull().defaultTo(0)).execute();
       await db.schema.alterTable('cameras').addColumn('snapshot_retention_days', 'integer').execute();
       await db.schema.alterTable('cameras').addColumn('event_retention_days', 'integer').execute();
