@@ -99,6 +99,7 @@ export const camerasRoutes: FastifyPluginAsync<CamerasRoutesDeps> = async (app, 
     if ((b.onvif === undefined) === (b.rtspUrl === undefined)) throw new MatThanError('VALIDATION_FAILED', 'give exactly one of onvif or rtspUrl');
     if (b.rtspUrl !== undefined && 'saveIfUnauthorized' in b) throw new MatThanError('VALIDATION_FAILED', 'saveIfUnauthorized applies to onvif cameras only');
     const { camera, probe } = await deps.registry.add(b);
+    req.auditDetail = { id: camera.id, householdId: camera.household_id };
     return reply.status(201).send({ camera: view(camera), probe });
   });
 
@@ -114,6 +115,7 @@ export const camerasRoutes: FastifyPluginAsync<CamerasRoutesDeps> = async (app, 
     async (req) => {
       await deps.registry.get(req.params.id, scopeOf(req));
       keepInHousehold(req, req.body);
+      req.auditDetail = { changed: Object.keys(req.body) };
       return { camera: view(await deps.registry.update(req.params.id, req.body)) };
     },
   );
