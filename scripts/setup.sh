@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Installs what Mắt Thần needs on Debian/Ubuntu and builds it. Idempotent and quick when done before.
 #   scripts/setup.sh          the service: ffmpeg, redis-server, the RTSP simulator's GStreamer packages
-#   scripts/setup.sh --test   also what the tests use: mosquitto (and its clients)
+#   scripts/setup.sh --test   also what the tests use: mosquitto (and its clients), unzip
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(ffmpeg redis-server python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly)
-[[ "${1:-}" == "--test" ]] && packages+=(mosquitto mosquitto-clients)
+# unzip: the evidence-export test unpacks an export and checks it with sha256sum -c, as police would.
+[[ "${1:-}" == "--test" ]] && packages+=(mosquitto mosquitto-clients unzip)
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 

@@ -165,6 +165,36 @@ export const configSchema = {
         motionOffDelaySec: num(0, 3600, 5),
       },
     },
+    auth: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Bearer tokens stop working this long after sign-in. */
+        tokenTtlHours: int(1, 8760, 12),
+        /** Wrong passwords in a row that lock an account... */
+        maxFailedLogins: int(1, 100, 5),
+        /** ...for this long. */
+        lockoutMinutes: int(1, 10080, 15),
+        /** Sign-in attempts per client address per minute. */
+        loginAttemptsPerMinute: int(1, 1000, 10),
+        /** The first admin, created at start while no admin exists, when adminPassword is set (env MATTHAN_ADMIN_PASSWORD). */
+        adminUsername: { type: 'string', pattern: '^[a-z0-9][a-z0-9._-]{1,63}$', default: 'admin' },
+        adminPassword: { type: ['string', 'null'], minLength: 10, maxLength: 256, default: null },
+      },
+    },
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Snapshots and thumbnails older than this are deleted (cameras may override; legal hold keeps them). */
+        snapshotDays: int(1, 36500, 30),
+        /** Events older than this are deleted with their images. */
+        eventDays: int(1, 36500, 365),
+        intervalHours: num(1, 168, 24),
+      },
+    },
     health: {
       type: 'object',
       additionalProperties: false,

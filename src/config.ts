@@ -104,6 +104,18 @@ export interface Config {
   health: { offlineGraceSec: number; frozenAfterSec: number; coveredAfterSec: number };
   onboarding: OnboardingConfig;
   cameraEvents: CameraEventsConfig;
+  auth: AuthConfig;
+  retention: { snapshotDays: number; eventDays: number; intervalHours: number };
+}
+
+export interface AuthConfig {
+  tokenTtlHours: number;
+  maxFailedLogins: number;
+  lockoutMinutes: number;
+  loginAttemptsPerMinute: number;
+  adminUsername: string;
+  /** From MATTHAN_ADMIN_PASSWORD; never defaulted. */
+  adminPassword: string | null;
 }
 
 const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -194,6 +206,12 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.MQTT_URL) o.mqtt = { url: env.MQTT_URL };
   if (env.MATTHAN_SECRET_KEY) o.secretKey = env.MATTHAN_SECRET_KEY;
   if (env.LOG_LEVEL) o.log = { level: env.LOG_LEVEL };
+  if (env.MATTHAN_ADMIN_PASSWORD || env.MATTHAN_ADMIN_USERNAME) {
+    o.auth = {
+      ...(env.MATTHAN_ADMIN_USERNAME ? { adminUsername: env.MATTHAN_ADMIN_USERNAME } : {}),
+      ...(env.MATTHAN_ADMIN_PASSWORD ? { adminPassword: env.MATTHAN_ADMIN_PASSWORD } : {}),
+    };
+  }
   if (env.PORT !== undefined && env.PORT !== '') {
     const port = Number(env.PORT);
     // Keep the raw string when it is not a number so validation names PORT's field.

@@ -3,20 +3,25 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Accounts } from './auth/accounts.js';
+import { AuditLog } from './auth/audit-log.js';
 import { CameraRegistry } from './cameras/camera-registry.js';
 import { CredentialCipher, newSecretKey } from './cameras/credential-cipher.js';
 import type { CameraConfig, Config } from './config.js';
+import { AuditRepository } from './db/audit.repository.js';
 import { CamerasRepository } from './db/cameras.repository.js';
 import { Database, sqlitePathFrom } from './db/database.js';
 import { EventsRepository } from './db/events.repository.js';
 import { OutboxStatements } from './db/outbox-statements.js';
 import { OutboxRepository } from './db/outbox.repository.js';
+import { UsersRepository } from './db/users.repository.js';
 import { MatThanError } from './errors.js';
 import { newAlertState, type AlertRulesOptions } from './events/alert-rules.js';
 import { CameraEvents, cameraRef } from './events/camera-events.js';
 import { EventIngest } from './events/event-ingest.js';
 import { EventQueue } from './events/event-queue.js';
 import { EventWorker } from './events/event-worker.js';
+import { RetentionJob } from './events/retention-job.js';
 import type { HandleEventDeps } from './events/handle-event.js';
 import { SnapshotStore } from './events/snapshot-store.js';
 import { buildApp } from './http/app.js';
@@ -39,6 +44,9 @@ export interface Service {
   readonly app: FastifyInstance;
   readonly supervisor: StreamSupervisor;
   readonly registry: CameraRegistry;
+  readonly accounts: Accounts;
+  readonly audit: AuditLog;
+  readonly retention: RetentionJob;
   readonly events: EventsRepository;
   readonly outbox: OutboxRepository;
   readonly queue: EventQueue;
@@ -130,6 +138,19 @@ export function credentialCipher(config: Config, logger: Logger, demo: boolean):
   return new CredentialCipher(newSecretKey());
 }
 
+export function accountsFor(config: Config, db: Database, logger: Logger): Accounts {
+  return new Accounts(new UsersRepository(db.db), config.auth, logger.child({ component: 'accounts' }));
+}
+
+/** The first admin from the environment, or a clear note of how to create one; never a default password. */
+export async function ensureFirstAdmin(accounts: Accounts, config: Config, logger: Logger): Promise<void> {
+  const outcome = await accounts.ensureAdmin(config.auth.adminUsername, config.auth.adminPassword);
+  if (outcome === 'created') logger.info({ username: config.auth.adminUsername }, 'first admin account created from MATTHAN_ADMIN_PASSWORD');
+  if (outcome === 'missing') {
+    logger.warn('no admin account yet: set MATTHAN_ADMIN_PASSWORD (and MATTHAN_ADMIN_USERNAME) and restart, or run `mat-than user add --username admin --role admin --password-stdin`');
+  }
+}
+
 /** Starts every stage; on any failure closes what was already started and rethrows. */
 export async function startService(config: Config, logger: Logger, opts: StartOptions = {}): Promise<Service> {
   const started: Closable[] = [];
@@ -147,6 +168,9 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       repo: new CamerasRepository(db.db), cipher, logger: logger.child({ component: 'camera-registry' }), onboarding: config.onboarding,
     });
     await registry.seedFromConfig(config.cameras);
+    const accounts = accountsFor(config, db, logger);
+    await ensureFirstAdmin(accounts, config, logger);
+    const audit = new AuditLog(new AuditRepository(db.db));
     const { redisUrl, mqttUrl, mqttAuth } = await startRedisAndBroker(config, logger, track);
     const redisProbe = track(new RedisProbe(redisUrl));
     await redisProbe.start();
@@ -209,9 +233,17 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       return supervisor.add(camera);
     });
 
-    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, registry, events, outbox, queue, ingest } as { -readonly [K in keyof Service]: Service[K] };
+    const retention = track(new RetentionJob({
+      events, cameras: new CamerasRepository(db.db), snapshots: images, defaults: config.retention,
+      intervalMs: config.retention.intervalHours * 3_600_000, logger: logger.child({ component: 'retention' }),
+    }));
+    retention.start();
+
+    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, registry, accounts, audit, retention, events, outbox, queue, ingest } as { -readonly [K in keyof Service]: Service[K] };
     service.app = buildApp({
       logger,
+      accounts,
+      audit,
       events,
       snapshots: images,
       get publicUrl() { return service.publicUrl; },

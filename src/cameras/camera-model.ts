@@ -26,6 +26,8 @@ export interface CameraFields {
   location?: { lat?: number | null; lon?: number | null; address?: string | null };
   /** Mode, sensitivity, masks; a partial object changes only what it names. */
   motion?: Partial<CameraMotionSettings>;
+  /** Days snapshots and events of this camera are kept; null = the configured default (retention.*). */
+  retention?: { snapshotDays?: number | null; eventDays?: number | null };
 }
 
 export type ProbeSummary = Pick<ProbeResult, 'deviceInfo' | 'clockOffsetMs'> & { profiles: Array<Omit<ProbeResult['profiles'][number], 'rtspUrl'>> };
@@ -35,7 +37,8 @@ export function emptyRow(id: string, now: number): NewCameraRow {
     id, name: id, kind: 'public', household_id: null, zone: 'default', lat: null, lon: null, address: null,
     onvif_host: null, onvif_port: null, credentials: null, rtsp_url: null, profile_token: null, stream_width: null,
     stream_height: null, snapshot_uri: null, status: 'online', status_detail: null, share_with_officers: 1,
-    police_may_view: 1, motion: null, source: 'api', created_at: now, updated_at: now,
+    police_may_view: 1, motion: null, source: 'api', snapshot_retention_days: null, event_retention_days: null,
+    created_at: now, updated_at: now,
   };
 }
 
@@ -50,6 +53,7 @@ export function rowFromFields(id: string, f: CameraFields, now = Date.now()): Ne
     police_may_view: (f.policeMayView ?? kind === 'public') ? 1 : 0,
     lat: f.location?.lat ?? null, lon: f.location?.lon ?? null, address: f.location?.address ?? null,
     motion: motionColumn(f.motion),
+    snapshot_retention_days: f.retention?.snapshotDays ?? null, event_retention_days: f.retention?.eventDays ?? null,
   };
 }
 
@@ -65,14 +69,17 @@ export function applyPatch(row: CameraRow, patch: Partial<CameraFields>): NewCam
     name: row.name, zone: row.zone, kind: row.kind as CameraKind, householdId: row.household_id,
     shareWithOfficers: row.share_with_officers === 1, policeMayView: row.police_may_view === 1,
     location: { lat: row.lat, lon: row.lon, address: row.address }, motion: parseStoredMotionSettings(row.motion),
+    retention: { snapshotDays: row.snapshot_retention_days, eventDays: row.event_retention_days },
   };
-  const next = rowFromFields(row.id, { ...current, ...patch, location: { ...current.location, ...patch.location }, motion: undefined });
+  const next = rowFromFields(row.id, {
+    ...current, ...patch, location: { ...current.location, ...patch.location }, retention: { ...current.retention, ...patch.retention }, motion: undefined,
+  });
   return { ...next, motion: patch.motion === undefined ? row.motion : motionColumn(patch.motion, current.motion as CameraMotionSettings) };
 }
 
 export function editableColumns(r: NewCameraRow): Partial<NewCameraRow> {
-  const { name, zone, kind, household_id, share_with_officers, police_may_view, lat, lon, address, motion } = r;
-  return { name, zone, kind, household_id, share_with_officers, police_may_view, lat, lon, address, motion };
+  const { name, zone, kind, household_id, share_with_officers, police_may_view, lat, lon, address, motion, snapshot_retention_days, event_retention_days } = r;
+  return { name, zone, kind, household_id, share_with_officers, police_may_view, lat, lon, address, motion, snapshot_retention_days, event_retention_days };
 }
 
 export function probeColumns(r: ProbeResult): Partial<NewCameraRow> {
@@ -162,6 +169,7 @@ export interface PublicCamera {
   shareWithOfficers: boolean;
   policeMayView: boolean;
   motion: CameraMotionSettings;
+  retention: { snapshotDays: number | null; eventDays: number | null };
   source: 'config' | 'api';
   createdAt: string;
   updatedAt: string;
@@ -183,6 +191,7 @@ export function toPublicCamera(row: CameraRow, stats: CameraStreamStats | undefi
     shareWithOfficers: row.share_with_officers === 1,
     policeMayView: row.police_may_view === 1,
     motion: parseStoredMotionSettings(row.motion),
+    retention: { snapshotDays: row.snapshot_retention_days, eventDays: row.event_retention_days },
     source: row.source as 'config' | 'api',
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),

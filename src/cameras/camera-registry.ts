@@ -2,6 +2,7 @@
 // credentials encrypted. Every change is announced to listeners (main.ts → StreamSupervisor) with
 // the runtime CameraConfig — the only place an RTSP URL carries credentials, and only in memory.
 
+import type { ViewScope } from '../auth/viewer.js';
 import type { CameraConfig, OnboardingConfig } from '../config.js';
 import type { CameraRow, CamerasRepository, NewCameraRow } from '../db/cameras.repository.js';
 import { MatThanError, isMatThanError } from '../errors.js';
@@ -52,12 +53,14 @@ export class CameraRegistry {
     this.#listeners.push(listener);
   }
 
-  list(): Promise<CameraRow[]> {
-    return this.#d.repo.list();
+  /** The cameras a viewer's scope covers (all by default). */
+  list(scope: ViewScope = { kind: 'all' }): Promise<CameraRow[]> {
+    return this.#d.repo.list(scope);
   }
 
-  async get(id: string): Promise<CameraRow> {
-    const row = await this.#d.repo.findById(id);
+  /** The camera if the scope covers it; CAMERA_NOT_FOUND otherwise, so "not yours" reads like "none". */
+  async get(id: string, scope: ViewScope = { kind: 'all' }): Promise<CameraRow> {
+    const row = scope.kind === 'all' ? await this.#d.repo.findById(id) : await this.#d.repo.findVisible(id, scope);
     if (!row) throw new MatThanError('CAMERA_NOT_FOUND', id);
     return row;
   }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// mat-than serve | demo | discover — the service's command line.
+// mat-than serve | demo | discover | user — the service's command line.
 
 import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../logger.js';
 import { startService, type Service } from '../main.js';
 import { demoSecretKey, startDemoCameras, type DemoCameras } from './demo.js';
 import { discoverCommand } from './discover.js';
+import { USER_USAGE, userCommand } from './user-command.js';
 
 const USAGE = `Usage: mat-than <command> [options]
 
@@ -20,10 +21,22 @@ Commands:
                  --interface ADDR    local IPv4 address to probe from
                  --timeout MS        how long to collect replies (default 3000)
                  --json              one JSON array instead of one line per camera
+${USER_USAGE}
+The first admin: set MATTHAN_ADMIN_PASSWORD (and optionally MATTHAN_ADMIN_USERNAME, default admin)
+when starting serve or demo — it is created only while no admin exists — or use \`user add\`.
 
 Configuration: config/default.yaml, then the file named by MATTHAN_CONFIG, then the
 environment (REDIS_URL, MQTT_URL, DATABASE_URL, DATA_DIR, PORT, PUBLIC_URL, LOG_LEVEL,
 MATTHAN_SECRET_KEY — required by serve: 32 bytes as base64 or hex, e.g. openssl rand -base64 32).
+`;
+
+const NO_ADMIN_YET = `
+No admin account yet: the API answers 401 until you make one. Either stop and start again with
+  MATTHAN_ADMIN_PASSWORD='<10+ characters>' npm run demo
+or, while it runs, in another terminal:
+  printf '%s\\n' '<10+ characters>' | node dist/cli/mat-than.js user add --username admin --role admin --password-stdin
+then sign in with POST /api/auth/login {"username":"admin","password":"…"} (see README.md).
+
 `;
 
 const SHUTDOWN_DEADLINE_MS = 30_000;
@@ -73,6 +86,7 @@ async function run(command: string): Promise<void> {
     const service: Service = await startService(config, logger, { demo: demoMode });
     closers.unshift(() => service.close());
     await demo?.onboard(service.registry);
+    if (demoMode && !(await service.accounts.hasAdmin())) process.stdout.write(NO_ADMIN_YET);
     onSignals(logger, async () => { for (const c of closers) await c(); });
   } catch (err) {
     for (const c of closers) await c().catch(() => undefined);
@@ -89,6 +103,7 @@ const { positionals, values } = parseArgs({
   options: {
     help: { type: 'boolean', short: 'h' }, json: { type: 'boolean' },
     targets: { type: 'string' }, interface: { type: 'string' }, timeout: { type: 'string' }, port: { type: 'string' },
+    username: { type: 'string' }, role: { type: 'string' }, household: { type: 'string' }, 'password-stdin': { type: 'boolean' },
   },
 });
 const command = positionals[0];
@@ -99,6 +114,8 @@ if (values.help || command === undefined || command === 'help') {
   await run(command);
 } else if (command === 'discover') {
   process.exit(await discoverCommand(values));
+} else if (command === 'user') {
+  process.exit(await userCommand(positionals[1], values));
 } else {
   process.stderr.write(`mat-than: unknown command '${command}'\n\n${USAGE}`);
   process.exit(2);

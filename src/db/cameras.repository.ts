@@ -1,7 +1,9 @@
 // SQL for the camera registry; no decisions here (camera-registry.ts makes them).
 
 import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { ViewScope } from '../auth/viewer.js';
 import type { Db } from './database.js';
+import { camerasInScope } from './scope-predicates.js';
 import type { CamerasTable } from './schema.js';
 
 export type CameraRow = Selectable<CamerasTable>;
@@ -47,7 +49,17 @@ export class CamerasRepository {
     return this.db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  async list(): Promise<CameraRow[]> {
-    return this.db.selectFrom('cameras').selectAll().orderBy('created_at').orderBy('id').execute();
+  async list(scope: ViewScope = { kind: 'all' }): Promise<CameraRow[]> {
+    return this.db.selectFrom('cameras').selectAll().where((eb) => camerasInScope(eb, scope)).orderBy('created_at').orderBy('id').execute();
+  }
+
+  async findVisible(id: string, scope: ViewScope): Promise<CameraRow | undefined> {
+    return this.db.selectFrom('cameras').selectAll().where('id', '=', id).where((eb) => camerasInScope(eb, scope)).executeTakeFirst();
+  }
+
+  /** Cameras with their own retention ages. */
+  async retentionOverrides(): Promise<Array<Pick<CameraRow, 'id' | 'snapshot_retention_days' | 'event_retention_days'>>> {
+    return this.db.selectFrom('cameras').select(['id', 'snapshot_retention_days', 'event_retention_days'])
+      .where((eb) => eb.or([eb('snapshot_retention_days', 'is not', null), eb('event_retention_days', 'is not', null)])).execute();
   }
 }

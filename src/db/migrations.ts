@@ -1,6 +1,6 @@
 // Schema migrations, in code so the compiled service carries them. Append only once released.
 
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { Migrator, SqliteAdapter, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 const migrations: Record<string, Migration> = {
   '0001_events_and_outbox': {
@@ -87,6 +87,69 @@ const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>) {
       await db.schema.alterTable('cameras').dropColumn('motion').execute();
+    },
+  },
+  '0004_accounts_audit_retention': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('users')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('username', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('household_id', 'text')
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('disabled', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('failed_logins', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('locked_until', 'integer')
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('updated_at', 'integer', (c) => c.notNull())
+        .execute();
+      // Only a hash of each bearer token is kept: a copy of the database does not sign anyone in.
+      await db.schema
+        .createTable('sessions')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'integer', (c) => c.notNull())
+        .addColumn('expires_at', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_user').on('sessions').column('user_id').execute();
+      await db.schema
+        .createTable('audit_log')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('at', 'integer', (c) => c.notNull())
+        .addColumn('user_id', 'text')
+        .addColumn('username', 'text')
+        .addColumn('role', 'text')
+        .addColumn('ip', 'text')
+        .addColumn('method', 'text', (c) => c.notNull())
+        .addColumn('route', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('filter', 'text', (c) => c.notNull())
+        .addColumn('reason', 'text')
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('outcome', 'text', (c) => c.notNull())
+        .addColumn('result_count', 'integer')
+        .addColumn('prev_hash', 'text', (c) => c.notNull())
+        .addColumn('hash', 'text', (c) => c.notNull())
+        .execute();
+      // The service only ever appends; the database refuses anything else, so a slip in code cannot
+      // rewrite history. (Someone with the database file can drop these: the hash chain shows that.)
+      if (db.getExecutor().adapter instanceof SqliteAdapter) {
+        for (const op of ['update', 'delete']) {
+          await sql.raw(`create trigger audit_log_no_${op} before ${op} on audit_log begin select raise(abort, 'audit_log is append-only'); end`).execute(db);
+        }
+      }
+      await db.schema.alterTable('events').addColumn('legal_hold', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+      await db.schema.alterTable('cameras').addColumn('snapshot_retention_days', 'integer').execute();
+      await db.schema.alterTable('cameras').addColumn('event_retention_days', 'integer').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('cameras').dropColumn('event_retention_days').execute();
+      await db.schema.alterTable('cameras').dropColumn('snapshot_retention_days').execute();
+      await db.schema.alterTable('events').dropColumn('legal_hold').execute();
+      await sql`drop table audit_log`.execute(db);
+      await sql`drop table sessions`.execute(db);
+      await sql`drop table users`.execute(db);
     },
   },
 };

@@ -22,6 +22,8 @@ export interface EventsTable {
   alert: string;
   created_at: number;
   updated_at: number;
+  /** 1 once an export referenced the event: retention never deletes it (nor its images). */
+  legal_hold: Generated<number>;
 }
 
 /** Transactional outbox: messages are stored with the event row and published by the relay after. */
@@ -67,12 +69,65 @@ export interface CamerasTable {
   motion: string | null;
   /** `config` rows are rewritten from the configuration file at every start; `api` rows are the registry's own. */
   source: string;
+  /** Per-camera retention overrides in days; null = the configured default. */
+  snapshot_retention_days: number | null;
+  event_retention_days: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/** Accounts. `password_hash` is scrypt (password-hash.ts); `household_id` only for the household role. */
+export interface UsersTable {
+  id: string;
+  username: string;
+  role: string;
+  household_id: string | null;
+  password_hash: string;
+  disabled: Generated<number>;
+  /** Consecutive failed sign-ins; reaching the limit sets locked_until. */
+  failed_logins: Generated<number>;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Bearer tokens by their SHA-256; removed on logout, password change and disable. */
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** Append-only, hash-chained: hash = sha256(prev_hash + the entry's canonical JSON) (audit-chain.ts). */
+export interface AuditLogTable {
+  seq: number;
+  at: number;
+  user_id: string | null;
+  username: string | null;
+  role: string | null;
+  ip: string | null;
+  method: string;
+  /** The route pattern (e.g. /api/events/:id), not the raw URL. */
+  route: string;
+  /** What was done: e.g. events.search, events.export, auth.login. */
+  action: string;
+  /** JSON of the query and path parameters (the filter), without the reason. */
+  filter: string;
+  reason: string | null;
+  status: number;
+  /** ok | refused | failed */
+  outcome: string;
+  result_count: number | null;
+  prev_hash: string;
+  hash: string;
 }
 
 export interface DatabaseSchema {
   events: EventsTable;
   outbox: OutboxTable;
   cameras: CamerasTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  audit_log: AuditLogTable;
 }

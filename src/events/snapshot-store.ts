@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { createReadStream, writeFile as writeFileCb, type ReadStream } from 'node:fs';
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { StoredImage } from './event-types.js';
 
@@ -96,5 +96,25 @@ export class SnapshotStore {
     } catch {
       return null;
     }
+  }
+
+  /**
+   * Deletes an event's images (retention): the files named, and the event's earlier update images beside
+   * them (`<id>-<n>[.thumb].jpg`). Returns how many files went; a file already gone is not an error.
+   */
+  async removeEventImages(eventId: string, paths: ReadonlyArray<string | null>): Promise<number> {
+    const ours = new RegExp(`^${eventId.replace(/[^A-Za-z0-9-]/g, '')}(-\\d+)?(\\.thumb)?\\.jpg$`);
+    const dirs = new Set(paths.filter((p): p is string => p !== null).map((p) => path.dirname(p)));
+    let removed = 0;
+    for (const dir of dirs) {
+      const abs = this.#resolve(path.join(dir, 'x'));
+      if (abs === null) continue;
+      const names = await readdir(path.dirname(abs)).catch(() => [] as string[]);
+      for (const name of names.filter((n) => ours.test(n))) {
+        this.#forget(path.join(dir, name));
+        await unlink(path.join(path.dirname(abs), name)).then(() => removed++, () => undefined);
+      }
+    }
+    return removed;
   }
 }

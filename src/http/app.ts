@@ -1,19 +1,37 @@
 // Builds the fastify app without listening, so tests use app.inject() and main.ts decides the socket.
 
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
-import { ErrorCodes, MatThanError, type ErrorCode } from '../errors.js';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { errorMessage, languageFrom, MatThanError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { installAccessControl, type AccessDeps } from './access-hook.js';
+import { auditRoutes } from './audit.routes.js';
+import { authRoutes } from './auth.routes.js';
 import { camerasRoutes, type CamerasRoutesDeps } from './cameras.routes.js';
 import { discoveryRoutes, type DiscoveryRoutesDeps } from './discovery.routes.js';
 import { eventsRoutes, type EventsRoutesDeps } from './events.routes.js';
 import { healthRoutes, type HealthRoutesDeps } from './health.routes.js';
+import { usersRoutes } from './users.routes.js';
 
-export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
+export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
   logger: Logger;
 }
 
-function errorBody(code: ErrorCode, message: string) {
-  return { error: { code, message } };
+/** `{"error":{"code","message"}}`, the message in the language the client prefers (the code never changes). */
+function sendError(req: FastifyRequest, reply: FastifyReply, status: number, code: ErrorCode, detail?: string) {
+  return reply.status(status).send({ error: { code, message: errorMessage(code, languageFrom(req.headers['accept-language']), detail) } });
+}
+
+function registerDocs(app: FastifyInstance): void {
+  app.register(swagger, {
+    openapi: {
+      info: { title: 'Mắt Thần', version: '0.1.0', description: 'Camera events, history and evidence export. See docs/api.md for the rules behind each route.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.register(swaggerUi, { routePrefix: '/docs' });
 }
 
 export function buildApp(deps: AppDeps): FastifyInstance {
@@ -27,21 +45,29 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   });
 
   app.setErrorHandler((err: FastifyError | MatThanError, req, reply) => {
-    if (err instanceof MatThanError) return reply.status(err.statusCode).send(errorBody(err.code, err.message));
-    if ('validation' in err && err.validation) return reply.status(400).send(errorBody('VALIDATION_FAILED', err.message));
+    if (err instanceof MatThanError) {
+      if (err.code === 'LOGIN_LOCKED' || err.code === 'LOGIN_RATE_LIMITED') reply.header('retry-after', '60');
+      return sendError(req, reply, err.statusCode, err.code, err.detail);
+    }
+    if ('validation' in err && err.validation) return sendError(req, reply, 400, 'VALIDATION_FAILED', err.message);
     if (typeof err.statusCode === 'number' && err.statusCode < 500) {
       const code: ErrorCode = err.statusCode === 413 ? 'PAYLOAD_TOO_LARGE' : err.statusCode === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'BAD_REQUEST';
-      return reply.status(err.statusCode).send(errorBody(code, err.message));
+      return sendError(req, reply, err.statusCode, code, err.message);
     }
     req.log.error({ err }, 'request failed');
-    return reply.status(500).send(errorBody('INTERNAL', ErrorCodes.INTERNAL.message));
+    return sendError(req, reply, 500, 'INTERNAL');
   });
-  app.setNotFoundHandler((_req, reply) => reply.status(404).send(errorBody('ROUTE_NOT_FOUND', ErrorCodes.ROUTE_NOT_FOUND.message)));
+  app.setNotFoundHandler((req, reply) => sendError(req, reply, 404, 'ROUTE_NOT_FOUND'));
   app.addHook('onResponse', async (req, reply) => {
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
+  installAccessControl(app, deps);
+  registerDocs(app);
   app.register(healthRoutes, deps);
+  app.register(authRoutes, deps);
+  app.register(usersRoutes, deps);
+  app.register(auditRoutes, deps);
   app.register(eventsRoutes, deps);
   app.register(camerasRoutes, deps);
   app.register(discoveryRoutes, { ...deps, logger: deps.logger.child({ component: 'discovery' }) });

@@ -27,7 +27,7 @@ const body = {
 export const discoveryRoutes: FastifyPluginAsync<DiscoveryRoutesDeps> = async (app, deps) => {
   app.post<{ Body: { multicast?: boolean; interfaceAddress?: string; targets?: string[]; timeoutMs: number } }>(
     '/api/discovery/scan',
-    { bodyLimit: 16 * 1024, preValidation: emptyBodyIsEmptyObject, schema: { body } },
+    { bodyLimit: 16 * 1024, preValidation: emptyBodyIsEmptyObject, config: { access: 'discovery', audit: 'discovery.scan' }, schema: { body } },
     async (req) => {
       const b = req.body;
       const candidates = await (deps.discover ?? discoverOnvif)({

@@ -33,9 +33,9 @@ async function runCheck(check: () => Promise<void>): Promise<string> {
 }
 
 export const healthRoutes: FastifyPluginAsync<HealthRoutesDeps> = async (app, deps) => {
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { access: 'public' } }, async () => ({ status: 'ok' }));
 
-  app.get('/readyz', async (_req, reply) => {
+  app.get('/readyz', { config: { access: 'public' } }, async (_req, reply) => {
     const names = Object.keys(deps.readinessChecks);
     const results = await Promise.all(names.map((n) => runCheck(deps.readinessChecks[n] as () => Promise<void>)));
     const checks = Object.fromEntries(names.map((n, i) => [n, results[i]]));

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import mqtt, { type MqttClient } from 'mqtt';
 import { buildConfig, type CameraConfig, type Config } from '../../src/config.js';
 import type { PublicEvent } from '../../src/events/event-types.js';
@@ -49,6 +50,8 @@ export interface Harness {
   eventMessages(): Array<{ type: string; event: PublicEvent }>;
   framesOf(cameraId: string): number;
   statusOf(cameraId: string): string | undefined;
+  /** app.inject as an admin account made for the test. */
+  inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -85,6 +88,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const logs = new LogCollector();
   const service = await startService(config, createLogger({ level: 'debug', destination: logs }), { worker: opts.worker });
   const stats = (id: string) => service.supervisor.stats().find((s) => s.cameraId === id);
+  await service.accounts.create({ username: 'test-admin', role: 'admin', password: randomBytes(16).toString('base64url') });
+  const authorization = `Bearer ${await service.accounts.tokenFor('test-admin')}`;
   return {
     service,
     config,
@@ -95,6 +100,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       received.filter((m) => m.topic === `${config.mqtt.topicPrefix}/events`).map((m) => JSON.parse(m.payload) as ReturnType<Harness['eventMessages']>[number]),
     framesOf: (id) => stats(id)?.framesAnalysed ?? 0,
     statusOf: (id) => stats(id)?.status,
+    inject: (o) => service.app.inject({ ...o, headers: { ...o.headers, authorization } }),
     async close() {
       await service.close();
       await subscriber.endAsync(true);

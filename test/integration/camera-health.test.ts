@@ -61,10 +61,10 @@ t.test('a frozen picture and a covered lens are events of their own type, with n
   const availability = h.received.filter((m) => m.topic === `${prefix}/cameras/door/availability`).map((m) => m.payload);
   t.same([...new Set(availability)], ['online'], 'availability stays online: the stream was reachable throughout');
 
-  const list = (await h.service.app.inject({ method: 'GET', url: '/api/cameras' })).json() as { cameras: Array<{ id: string; stream: Record<string, unknown> }> };
+  const list = (await h.inject({ method: 'GET', url: '/api/cameras' })).json() as { cameras: Array<{ id: string; stream: Record<string, unknown> }> };
   const api = list.cameras.find((c) => c.id === 'door') as { stream: Record<string, unknown> };
   t.match(api.stream, { status: 'online', frozen: false, covered: false, uptimeSec: Number, downtimeSec: Number });
   t.ok((api.stream.uptimeSec as number) >= 10, `uptime counted (${api.stream.uptimeSec} s up, ${api.stream.downtimeSec} s down)`);
-  const history = (await h.service.app.inject({ method: 'GET', url: '/api/events?cameraId=door' })).json() as { events: PublicEvent[] };
+  const history = (await h.inject({ method: 'GET', url: '/api/events?cameraId=door' })).json() as { events: PublicEvent[] };
   t.same(history.events.map((e) => e.type), ['covered', 'frozen'], 'both in the history, newest first');
 });

@@ -39,7 +39,7 @@ async function onvifSim(t: Pick<typeof import('tap').default, 'teardown'>, opts:
 }
 
 const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, payload?: unknown) =>
-  h.service.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+  h.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
 const body = (port: number, extra: Record<string, unknown> = {}) =>
   ({ name: 'Cổng làng', zone: 'gate', onvif: { host: '127.0.0.1', port, username: USER, password: PASSWORD }, ...extra });
 const streamOf = (id: string) => h.service.supervisor.stats().find((s) => s.cameraId === id);

@@ -26,7 +26,7 @@ t.teardown(async () => {
 });
 
 const api = (method: 'POST' | 'GET', url: string, payload?: unknown) =>
-  h.service.app.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
+  h.inject({ method, url, ...(payload === undefined ? {} : { payload: payload as object }) });
 const streamOf = (id: string) => h.service.supervisor.stats().find((s) => s.cameraId === id);
 const eventsOf = (id: string) => h.eventMessages().filter((m) => m.event.cameraId === id);
 

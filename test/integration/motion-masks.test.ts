@@ -52,12 +52,12 @@ t.test('privacy and ignore masks: motion only inside them raises nothing; snapsh
   t.notOk(cams.has('ignored'), 'motion inside an ignore zone raised nothing');
   t.equal(await h.service.events.count(), 1, 'one event row: the shown camera’s');
 
-  const snap = await h.service.app.inject({ method: 'GET', url: `/api/events/${end.event.id}/snapshot.jpg` });
+  const snap = await h.inject({ method: 'GET', url: `/api/events/${end.event.id}/snapshot.jpg` });
   t.equal(snap.statusCode, 200);
   const top = meanGrey(snap.rawPayload, 0, 0.2);
   const rest = meanGrey(snap.rawPayload, 0.3, 1);
   t.ok(top < 8, `the privacy band is black in the snapshot (mean ${top.toFixed(1)})`);
   t.ok(rest > 40, `the rest of the picture is there (mean ${rest.toFixed(1)})`);
-  const thumb = await h.service.app.inject({ method: 'GET', url: `/api/events/${end.event.id}/thumbnail.jpg` });
+  const thumb = await h.inject({ method: 'GET', url: `/api/events/${end.event.id}/thumbnail.jpg` });
   t.ok(meanGrey(thumb.rawPayload, 0, 0.2) < 8, 'and in the thumbnail');
 });

@@ -63,16 +63,16 @@ t.test('a person crossing gives exactly one new and one end; a still scene gives
 
   // One row, listed newest first through the HTTP API.
   t.equal(await h.service.events.count(), 1, 'one event row');
-  const list = await h.service.app.inject({ method: 'GET', url: '/api/events?cameraId=walk&limit=10' });
+  const list = await h.inject({ method: 'GET', url: '/api/events?cameraId=walk&limit=10' });
   t.equal(list.statusCode, 200);
   const body = list.json() as { events: Array<{ id: string; endedAt: string | null }> };
   t.equal(body.events.length, 1);
   t.equal(body.events[0]?.id, end.event.id);
   t.ok(body.events[0]?.endedAt);
-  t.same((await h.service.app.inject({ method: 'GET', url: '/api/events?cameraId=still' })).json(), { events: [] });
+  t.same((await h.inject({ method: 'GET', url: '/api/events?cameraId=still' })).json(), { events: [], nextCursor: null });
 
   // The snapshot is a real JPEG that ffmpeg can decode, on disk and over HTTP.
-  const snap = await h.service.app.inject({ method: 'GET', url: `/api/events/${end.event.id}/snapshot.jpg` });
+  const snap = await h.inject({ method: 'GET', url: `/api/events/${end.event.id}/snapshot.jpg` });
   t.equal(snap.statusCode, 200);
   t.equal(snap.headers['content-type'], 'image/jpeg');
   const jpeg = snap.rawPayload;
@@ -87,7 +87,7 @@ t.test('a person crossing gives exactly one new and one end; a still scene gives
   const row = await h.service.events.findById(end.event.id);
   t.equal(createHash('sha256').update(jpeg).digest('hex'), row?.snapshot_sha256, 'the row holds the SHA-256 of the served snapshot');
 
-  const thumb = await h.service.app.inject({ method: 'GET', url: `/api/events/${end.event.id}/thumbnail.jpg` });
+  const thumb = await h.inject({ method: 'GET', url: `/api/events/${end.event.id}/thumbnail.jpg` });
   t.equal(thumb.statusCode, 200);
   t.ok(thumb.rawPayload.length <= 20 * 1024, `thumbnail is small (${thumb.rawPayload.length} bytes)`);
   const tprobe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=width', '-of', 'csv=p=0', '-i', 'pipe:0'], { input: thumb.rawPayload, encoding: 'utf8' });

@@ -27,7 +27,7 @@ t.test('RTSP server down and back: the service survives, backs off, resumes and 
     h.logs.lines.map((l) => JSON.parse(l) as { msg: string; cameraId?: string; retryInMs?: number }).filter((l) => l.msg === 'ffmpeg exited; restarting' && l.cameraId === 'gate');
   await waitFor('three failed reconnects', () => restartLogs().length >= 3, 30_000);
 
-  const health = await h.service.app.inject({ method: 'GET', url: '/healthz' });
+  const health = await h.inject({ method: 'GET', url: '/healthz' });
   t.equal(health.statusCode, 200, 'the process still answers');
   const delays = restartLogs().map((l) => l.retryInMs as number);
   t.ok((delays[0] as number) <= h.config.stream.backoffInitialMs, `first retry within the initial step (${delays[0]} ms)`);
