@@ -27,9 +27,12 @@ export class PostgresDatabase implements AppDatabase {
   readonly engine = 'postgres' as const;
   readonly db: Db;
   readonly pool: pg.Pool;
+  readonly #url: string;
+  readonly #outboxes: PostgresOutbox[] = [];
   #worker: WorkerStore | null = null;
 
   constructor(url: string, opts: PostgresOptions = {}) {
+    this.#url = url;
     this.pool = new pg.Pool({ connectionString: url, types, max: opts.max ?? 10 });
     // Without a listener an idle connection's error would crash the process.
     this.pool.on('error', (err) => opts.onConnectionError?.(err));
@@ -47,7 +50,9 @@ export class PostgresDatabase implements AppDatabase {
   }
 
   relayOutbox(): PostgresOutbox {
-    return new PostgresOutbox(this.pool);
+    const outbox = new PostgresOutbox(this.pool, () => new pg.Client({ connectionString: this.#url, types }));
+    this.#outboxes.push(outbox);
+    return outbox;
   }
 
   async ping(): Promise<void> {
@@ -55,6 +60,7 @@ export class PostgresDatabase implements AppDatabase {
   }
 
   async close(): Promise<void> {
+    for (const o of this.#outboxes.splice(0)) await o.close();
     await this.db.destroy();
   }
 }

@@ -1,5 +1,7 @@
 // The outbox relay's SQL on PostgreSQL (the counterpart of outbox-statements.ts): named statements,
-// prepared once per pooled connection.
+// prepared once per pooled connection. With several machines on one database every service runs a
+// relay, but only one publishes: the one holding a session advisory lock, taken on a connection of its
+// own so that the lock goes with that process (or its connection) and another relay takes over.
 
 import type pg from 'pg';
 import type { OutboxRow } from './outbox.repository.js';
@@ -14,20 +16,52 @@ const Q = {
   prune: { name: 'mt_outbox_prune', text: 'delete from outbox where published_at < $1' },
 };
 
+/** Any fixed number, the same for every service on the database ('mt' + 1). */
+const RELAY_LOCK = 0x6d740001;
+
 export class PostgresOutbox {
   readonly #pool: pg.Pool;
+  readonly #connect: () => pg.Client;
+  #lock: pg.Client | null = null;
+  #leading = false;
 
-  constructor(pool: pg.Pool) {
+  /** `connect` makes the (unconnected) client that holds the relay lock. */
+  constructor(pool: pg.Pool, connect: () => pg.Client) {
     this.#pool = pool;
+    this.#connect = connect;
   }
 
-  /** Unpublished, due rows in the order they were stored. */
+  /** Whether this relay is the one that publishes; tries to become it when not. */
+  async leading(): Promise<boolean> {
+    if (this.#leading) return true;
+    if (!this.#lock) {
+      const client = this.#connect();
+      // A lost connection lost the lock with it: try again (a new connection) at the next round.
+      client.on('error', () => this.#dropLock(client));
+      client.on('end', () => this.#dropLock(client));
+      this.#lock = client;
+      await client.connect().catch((err: unknown) => { this.#dropLock(client); throw err; });
+    }
+    const r = await this.#lock.query<{ ok: boolean }>('select pg_try_advisory_lock($1) as ok', [RELAY_LOCK]);
+    this.#leading = r.rows[0]?.ok === true;
+    return this.#leading;
+  }
+
+  #dropLock(client: pg.Client): void {
+    if (this.#lock !== client) return;
+    this.#lock = null;
+    this.#leading = false;
+  }
+
+  /** Unpublished, due rows in the order they were stored (none while another relay publishes). */
   async due(now: number, limit: number): Promise<OutboxRow[]> {
+    if (!(await this.leading())) return [];
     return (await this.#pool.query<OutboxRow>({ ...Q.due, values: [now, limit] })).rows;
   }
 
-  /** When the next delayed row falls due, if any. */
+  /** When the next delayed row falls due, if any (none to wait for while another relay publishes). */
   async nextDueAt(): Promise<number | null> {
+    if (!this.#leading) return null;
     const r = await this.#pool.query<{ at: number | null }>({ ...Q.nextDueAt, values: [] });
     return r.rows[0]?.at ?? null;
   }
@@ -44,5 +78,12 @@ export class PostgresOutbox {
   /** Published rows are kept a while as the dedupe memory for retried jobs, then pruned. */
   async prunePublishedBefore(at: number): Promise<void> {
     await this.#pool.query({ ...Q.prune, values: [at] });
+  }
+
+  /** Gives up the lock (its connection). */
+  async close(): Promise<void> {
+    const client = this.#lock;
+    this.#dropLock(client as pg.Client);
+    await client?.end();
   }
 }

@@ -1,6 +1,7 @@
 // The relay's outbox SQL on a real SQLite (outbox-statements.ts) and a real PostgreSQL (postgres-outbox.ts):
-// due rows in order, delays, marking, re-sending, pruning.
+// due rows in order, delays, marking, re-sending, pruning; on PostgreSQL, one publishing relay per database.
 
+import { PostgresDatabase } from '../../../src/db/postgres-database.js';
 import { forEachStore } from '../../helpers/stores.js';
 
 forEachStore((t, stores) => {
@@ -23,4 +24,22 @@ forEachStore((t, stores) => {
     await o.prunePublishedBefore(1500);
     t.equal((await db.db.selectFrom('outbox').select('dedupe_key').execute()).length, 2, 'a and b pruned');
   });
+
+  if (stores.engine === 'postgres') {
+    t.test('services sharing a database: one relay publishes, another takes over when it goes', async (t) => {
+      const db = await stores.open(t);
+      await db.worker.commit((w) => w.addOutbox([{ dedupe_key: 'a', topic: 't', payload: Buffer.from('a'), payload_file: null, qos: 1, retain: 0, deliver_after: 0, created_at: 0 }]));
+      // A second service: its own pool and relay on the same database.
+      const other = new PostgresDatabase((db as PostgresDatabase).pool.options.connectionString as string, { max: 2 });
+      await other.start();
+      t.teardown(() => other.close());
+      const first = db.relayOutbox();
+      const second = other.relayOutbox();
+      t.same((await first.due(100, 10)).map((r) => r.dedupe_key), ['a'], 'the first relay leads');
+      t.same(await second.due(100, 10), [], 'the second publishes nothing meanwhile');
+      t.equal(await second.nextDueAt(), null);
+      await db.close();
+      t.same((await second.due(100, 10)).map((r) => r.dedupe_key), ['a'], 'once the first is gone, the second publishes');
+    });
+  }
 });
