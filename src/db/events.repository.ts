@@ -67,7 +67,7 @@ export class EventsRepository {
   searchQuery(q: EventSearch) {
     let query = this.#db.selectFrom('events').selectAll();
     const scope = q.scope;
-    if (scope.kind !== 'all') query = query.where((eb) => scopePredicate(eb, scope));
+    if (scope.kind !== 'all') query = query.where((eb) => scopePredicate(eb, scope, q.cameraId));
     if (q.cameraId !== undefined) query = query.where('camera_id', '=', q.cameraId);
     if (q.zone !== undefined) query = query.where('zone', '=', q.zone);
     if (q.householdId !== undefined) query = query.where('household_id', '=', q.householdId);
@@ -91,9 +91,12 @@ export class EventsRepository {
  * are an EXISTS on the camera's row rather than `camera_id in (…)`: SQLite would otherwise drive the
  * query by the list of cameras and sort every matching event (a deep page took seconds); this way the
  * filters' (…, started_at, id) index gives the order and each row's camera is one primary-key lookup.
+ * Asked for one camera, the EXISTS names that camera instead of each row's: evaluated once, so a camera
+ * out of scope answers nothing at once (PostgreSQL otherwise walked all its events to find none).
  */
-function scopePredicate(eb: ExpressionBuilder<DatabaseSchema, 'events'>, scope: Exclude<ViewScope, { kind: 'all' }>) {
+function scopePredicate(eb: ExpressionBuilder<DatabaseSchema, 'events'>, scope: Exclude<ViewScope, { kind: 'all' }>, cameraId?: string) {
   if (scope.kind === 'household') return eb('events.household_id', '=', scope.householdId);
   const flag = scope.kind === 'shared-with-officers' ? 'cameras.share_with_officers' : 'cameras.police_may_view';
-  return eb.exists(eb.selectFrom('cameras').select(eb.lit(1).as('one')).whereRef('cameras.id', '=', 'events.camera_id').where(flag, '=', 1));
+  const camera = eb.selectFrom('cameras').select(eb.lit(1).as('one')).where(flag, '=', 1);
+  return eb.exists(cameraId === undefined ? camera.whereRef('cameras.id', '=', 'events.camera_id') : camera.where('cameras.id', '=', cameraId));
 }
