@@ -49,8 +49,9 @@ export class PostgresDatabase implements AppDatabase {
     return this.#worker;
   }
 
-  relayOutbox(): PostgresOutbox {
-    const outbox = new PostgresOutbox(this.pool, () => new pg.Client({ connectionString: this.#url, types }));
+  /** `retryMs`: how often a relay that is not publishing asks for the lock again. */
+  relayOutbox(retryMs?: number): PostgresOutbox {
+    const outbox = new PostgresOutbox(this.pool, () => new pg.Client({ connectionString: this.#url, types }), retryMs);
     this.#outboxes.push(outbox);
     return outbox;
   }

@@ -22,18 +22,26 @@ const RELAY_LOCK = 0x6d740001;
 export class PostgresOutbox {
   readonly #pool: pg.Pool;
   readonly #connect: () => pg.Client;
+  readonly #retryMs: number;
   #lock: pg.Client | null = null;
   #leading = false;
+  #triedAt = -Infinity;
 
-  /** `connect` makes the (unconnected) client that holds the relay lock. */
-  constructor(pool: pg.Pool, connect: () => pg.Client) {
+  /**
+   * `connect` makes the (unconnected) client that holds the relay lock. A relay that is not leading
+   * tries again at most every `retryMs` (every new row wakes the relay; the lock need not be asked each time).
+   */
+  constructor(pool: pg.Pool, connect: () => pg.Client, retryMs = 1000) {
     this.#pool = pool;
     this.#connect = connect;
+    this.#retryMs = retryMs;
   }
 
   /** Whether this relay is the one that publishes; tries to become it when not. */
   async leading(): Promise<boolean> {
     if (this.#leading) return true;
+    if (Date.now() - this.#triedAt < this.#retryMs) return false;
+    this.#triedAt = Date.now();
     if (!this.#lock) {
       const client = this.#connect();
       // A lost connection lost the lock with it: try again (a new connection) at the next round.

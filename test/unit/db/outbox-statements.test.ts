@@ -34,7 +34,7 @@ forEachStore((t, stores) => {
       await other.start();
       t.teardown(() => other.close());
       const first = db.relayOutbox();
-      const second = other.relayOutbox();
+      const second = other.relayOutbox(0);
       t.same((await first.due(100, 10)).map((r) => r.dedupe_key), ['a'], 'the first relay leads');
       t.same(await second.due(100, 10), [], 'the second publishes nothing meanwhile');
       t.equal(await second.nextDueAt(), null);
