@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what Mắt Thần needs on Debian/Ubuntu and builds it. Idempotent and quick when done before.
 #   scripts/setup.sh          the service: ffmpeg, redis-server, the RTSP simulator's GStreamer packages
-#   scripts/setup.sh --test   also what the tests use: mosquitto (and its clients), unzip
+#   scripts/setup.sh --test   also what the tests use: mosquitto (and its clients), unzip, postgresql (the
+#                             tests and bench:history start private servers from its binaries)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(ffmpeg redis-server python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly)
-# unzip: the evidence-export test unpacks an export and checks it with sha256sum -c, as police would.
-[[ "${1:-}" == "--test" ]] && packages+=(mosquitto mosquitto-clients unzip)
+#   scripts/setup.sh --test   also what the tests use: mosquitto (and its clients), unzip, postgresql (the
+#                             tests and bench:history start private servers from its binaries)
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
@@ -28,10 +29,10 @@ if ((${#missing[@]})); then
   say "installing: ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  # The service runs its own redis-server and MQTT broker; the system services these packages start
-  # would only hold ports (1883 above all) that the demo's embedded broker wants.
+  # The service runs its own redis-server and MQTT broker, and the tests their own PostgreSQL; the system
+  # services these packages start would only hold ports (1883 above all) that the demo's embedded broker wants.
   if [[ -d /run/systemd/system ]]; then
-    for svc in redis-server mosquitto; do
+    for svc in redis-server mosquitto postgresql; do
       if printf '%s\n' "${missing[@]}" | grep -qx "$svc"; then
         as_root systemctl disable --now "$svc.service" >/dev/null 2>&1 || true
         say "disabled the system $svc service we just installed (the service and tests start their own)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # One command: install, build, type-check and run every test against real ffmpeg, Redis, Mosquitto
-# and the RTSP simulator (each test file starts its own on free loopback ports).
+# the RTSP simulator and PostgreSQL (each test file starts its own on free loopback ports).
 # The last line is the count: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -10,9 +10,8 @@ import { CredentialCipher, newSecretKey } from './cameras/credential-cipher.js';
 import type { CameraConfig, Config } from './config.js';
 import { AuditRepository } from './db/audit.repository.js';
 import { CamerasRepository } from './db/cameras.repository.js';
-import { Database, sqlitePathFrom } from './db/database.js';
+import { openDatabase, type AppDatabase } from './db/database.js';
 import { EventsRepository } from './db/events.repository.js';
-import { OutboxStatements } from './db/outbox-statements.js';
 import { OutboxRepository } from './db/outbox.repository.js';
 import { UsersRepository } from './db/users.repository.js';
 import { MatThanError } from './errors.js';
@@ -85,11 +84,11 @@ export function alertRulesFrom(config: Config): AlertRulesOptions {
  * the relay's snapshot store, so the relay publishes a snapshot just written without reading it back.
  */
 export function workerDeps(
-  config: Config, db: Database, relay: Pick<OutboxRelay, 'notify'>, publicUrl: string,
+  config: Config, db: AppDatabase, relay: Pick<OutboxRelay, 'notify'>, publicUrl: string,
   snapshots = new SnapshotStore(config.dataDir, config.alerts.timezone),
 ): HandleEventDeps {
   return {
-    store: db.store,
+    store: db.worker,
     snapshots,
     topics: new Topics(config.mqtt.topicPrefix, config.mqtt.discoveryPrefix),
     publicUrl,
@@ -162,7 +161,9 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
   try {
     const cipher = credentialCipher(config, logger, opts.demo === true);
     const ffmpegMajor = ffmpegMajorVersion(config.stream.ffmpegPath);
-    const db = track(new Database(sqlitePathFrom(config.databaseUrl, config.dataDir)));
+    const db = track(openDatabase(config.databaseUrl, config.dataDir, {
+      onConnectionError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed; it will be replaced'),
+    }));
     await db.start();
     const registry = new CameraRegistry({
       repo: new CamerasRepository(db.db), cipher, logger: logger.child({ component: 'camera-registry' }), onboarding: config.onboarding,
@@ -188,7 +189,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     await publisher.start();
     const outbox = new OutboxRepository(db.db);
     const images = new SnapshotStore(config.dataDir, config.alerts.timezone);
-    const relay = track(new OutboxRelay({ outbox: new OutboxStatements(db.sqlite), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
+    const relay = track(new OutboxRelay({ outbox: db.relayOutbox(), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
     relay.start();
 
     const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));

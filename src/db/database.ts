@@ -1,31 +1,73 @@
-// Connection to the event store. SQLite (better-sqlite3) by default under DATA_DIR; kysely on top
-// so the same repositories can run on PostgreSQL later.
+// Connection to the event store, chosen by DATABASE_URL: SQLite (better-sqlite3) by default under
+// DATA_DIR, PostgreSQL (postgres-database.ts) for several machines. Kysely on top of either, so the
+// repositories are the same; the worker's and relay's hot paths have one implementation per engine.
 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { MatThanError } from '../errors.js';
+import type { Engine } from './column-types.js';
 import { EventStore } from './event-store.js';
 import { migrateToLatest } from './migrations.js';
+import { OutboxStatements } from './outbox-statements.js';
+import { PostgresDatabase, type PostgresOptions } from './postgres-database.js';
+import type { PostgresOutbox } from './postgres-outbox.js';
 import type { DatabaseSchema } from './schema.js';
+import { SqliteWorkerStore } from './sqlite-worker-store.js';
+import type { WorkerStore } from './worker-store.js';
 
 export type Db = Kysely<DatabaseSchema>;
 
-/** `null` → DATA_DIR/matthan.db; `sqlite:///abs/path`, `sqlite:relative` or `:memory:` also accepted. */
-export function sqlitePathFrom(databaseUrl: string | null, dataDir: string): string {
-  if (databaseUrl === null) return path.join(dataDir, 'matthan.db');
-  if (databaseUrl === ':memory:') return databaseUrl;
-  if (databaseUrl.startsWith('sqlite://')) return databaseUrl.slice('sqlite://'.length);
-  if (databaseUrl.startsWith('sqlite:')) return databaseUrl.slice('sqlite:'.length);
-  throw new MatThanError('DATABASE_URL_UNSUPPORTED', `only SQLite is supported in this version (got ${databaseUrl.split(':')[0]}:)`);
+/** What the service uses of the store, whichever the engine. */
+export interface AppDatabase {
+  readonly engine: Engine;
+  readonly db: Db;
+  /** The worker's write path (after start()). */
+  readonly worker: WorkerStore;
+  /** The outbox relay's queries (after start()). */
+  relayOutbox(): OutboxStatements | PostgresOutbox;
+  start(): Promise<void>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
 }
 
-export class Database {
+export type DatabaseTarget = { engine: 'sqlite'; file: string } | { engine: 'postgres'; url: string };
+
+/**
+ * `null` → DATA_DIR/matthan.db; `sqlite:///abs/path`, `sqlite:relative` or `:memory:` for SQLite;
+ * `postgres://…` or `postgresql://…` for PostgreSQL.
+ */
+export function databaseTargetFrom(databaseUrl: string | null, dataDir: string): DatabaseTarget {
+  if (databaseUrl === null) return { engine: 'sqlite', file: path.join(dataDir, 'matthan.db') };
+  if (databaseUrl === ':memory:') return { engine: 'sqlite', file: databaseUrl };
+  if (databaseUrl.startsWith('sqlite://')) return { engine: 'sqlite', file: databaseUrl.slice('sqlite://'.length) };
+  if (databaseUrl.startsWith('sqlite:')) return { engine: 'sqlite', file: databaseUrl.slice('sqlite:'.length) };
+  if (/^postgres(ql)?:\/\//.test(databaseUrl)) return { engine: 'postgres', url: databaseUrl };
+  // Only the scheme: the rest may hold a password.
+  throw new MatThanError('DATABASE_URL_UNSUPPORTED', `use sqlite:, postgres:// or postgresql:// (got ${databaseUrl.split(':')[0]}:)`);
+}
+
+/** The SQLite file a URL names; throws for any other engine. */
+export function sqlitePathFrom(databaseUrl: string | null, dataDir: string): string {
+  const target = databaseTargetFrom(databaseUrl, dataDir);
+  if (target.engine !== 'sqlite') throw new MatThanError('DATABASE_URL_UNSUPPORTED', 'a SQLite URL is needed here');
+  return target.file;
+}
+
+export function openDatabase(databaseUrl: string | null, dataDir: string, pg: PostgresOptions = {}): AppDatabase {
+  const target = databaseTargetFrom(databaseUrl, dataDir);
+  return target.engine === 'sqlite' ? new Database(target.file) : new PostgresDatabase(target.url, pg);
+}
+
+/** SQLite. */
+export class Database implements AppDatabase {
+  readonly engine = 'sqlite' as const;
   readonly db: Db;
   /** The raw connection, for the synchronous write path (event-store.ts); kysely shares it. */
   readonly sqlite: SqliteDatabase.Database;
   #store: EventStore | null = null;
+  #worker: WorkerStore | null = null;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
@@ -37,14 +79,24 @@ export class Database {
   }
 
   async start(): Promise<void> {
-    await migrateToLatest(this.db);
+    await migrateToLatest(this.db, 'sqlite');
     this.#store = new EventStore(this.sqlite);
+    this.#worker = new SqliteWorkerStore(this.#store);
   }
 
-  /** The worker's synchronous write path (prepared statements need the migrated tables: after start()). */
+  /** The synchronous write path (prepared statements need the migrated tables: after start()). */
   get store(): EventStore {
     if (!this.#store) throw new Error('database not started');
     return this.#store;
+  }
+
+  get worker(): WorkerStore {
+    if (!this.#worker) throw new Error('database not started');
+    return this.#worker;
+  }
+
+  relayOutbox(): OutboxStatements {
+    return new OutboxStatements(this.sqlite);
   }
 
   async ping(): Promise<void> {

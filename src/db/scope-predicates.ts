@@ -23,10 +23,14 @@ export function camerasInScope(eb: ExpressionBuilder<DatabaseSchema, 'cameras'>,
 /**
  * Events the scope covers. A household sees the events recorded for it (events.household_id, kept even
  * if the camera is later removed); officers and police see events of cameras whose owner shares them now.
+ * The camera check is an `exists`, not `camera_id in (…)`: with `in`, SQLite drove the history query by
+ * the camera list and sorted every match (seconds for a deep page). When the query names one camera,
+ * the check names it too and runs once, instead of per row (PostgreSQL otherwise walked all of an
+ * out-of-scope camera's events to return nothing).
  */
-export function eventsInScope(eb: ExpressionBuilder<DatabaseSchema, 'events'>, scope: ViewScope): Expression<SqlBool> {
+export function eventsInScope(eb: ExpressionBuilder<DatabaseSchema, 'events'>, scope: ViewScope, cameraId?: string): Expression<SqlBool> {
   if (scope.kind === 'all') return eb.lit(true);
   if (scope.kind === 'household') return eb('events.household_id', '=', scope.householdId);
-  const flag = flagOf(scope) as CameraFlag;
-  return eb('events.camera_id', 'in', eb.selectFrom('cameras').select('cameras.id').where(`cameras.${flag}`, '=', 1));
+  const camera = eb.selectFrom('cameras').select(eb.lit(1).as('one')).where(`cameras.${flagOf(scope) as CameraFlag}`, '=', 1);
+  return eb.exists(cameraId === undefined ? camera.whereRef('cameras.id', '=', 'events.camera_id') : camera.where('cameras.id', '=', cameraId));
 }

@@ -1,12 +1,13 @@
 // What the worker does with one event job: in ONE transaction, the event row (naming the images the
 // producer stored) and the MQTT messages it causes (the outbox). Publishing is the relay's job, so a broker outage
 // never fails or repeats a job. Idempotent: a retried job finds its row or its dedupe keys and adds nothing.
-// Each transaction is synchronous (EventStore.commit, shared with the jobs committing in the same turn of
-// the event loop): nothing interleaves between an alert decision, its row and its effect on the cooldown.
+// Each transaction is a body of steps (db/worker-store.ts) that runs synchronously on SQLite (shared with
+// the jobs committing in the same turn of the event loop) and as one serialised transaction on PostgreSQL:
+// either way nothing interleaves between an alert decision, its row and its effect on the cooldown.
 
-import type { EventStore } from '../db/event-store.js';
 import type { EventRow } from '../db/events.repository.js';
 import type { NewOutboxRow } from '../db/outbox.repository.js';
+import type { Step, WorkerStore, WorkerWrites } from '../db/worker-store.js';
 import { MatThanError } from '../errors.js';
 import type { Message, Topics } from '../mqtt/topics.js';
 import { decideAlert, decideTamperAlert, recordAlert, type AlertDecision, type AlertRulesOptions, type AlertState } from './alert-rules.js';
@@ -15,7 +16,7 @@ import { imageName, imageTakenAt, type EventJob, type EventType, type JobImage, 
 import type { SnapshotStore } from './snapshot-store.js';
 
 export interface HandleEventDeps {
-  store: EventStore;
+  store: WorkerStore;
   snapshots: SnapshotStore;
   topics: Topics;
   publicUrl: string;
@@ -75,7 +76,7 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
   const now = (d.now ?? Date.now)();
   const img = await saveImages(d, job);
   let undoAlert = () => {};
-  const decision = await d.store.commit(() => {
+  const decision = await d.store.commit(function* (w) {
     const decision = decideFor(e.type, d, camera, e.id, e.startedAt);
     const row: EventRow = {
       id: e.id, camera_id: camera.id, zone: camera.zone, household_id: camera.householdId, type: e.type,
@@ -84,11 +85,11 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
       incident_id: decision?.incidentId ?? null, alert: decision?.reason ?? 'none', created_at: now, updated_at: now,
     };
     // A retried job finds its row: everything it would add was committed with it, so nothing to do.
-    if (!d.store.insertEvent(row)) return undefined;
+    if (!(yield* w.insertEvent(row))) return undefined;
     // New motion overtakes a camera's motion OFF that is still waiting for its delay.
-    if (e.type === 'motion') d.store.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
+    if (e.type === 'motion') yield* w.cancelPending(d.topics.camera(camera.id, 'motion'), Buffer.from('OFF'));
     const messages = newEventMessages({ topics: d.topics, camera, event: toPublicEvent(row, d.publicUrl), snapshotPath: img.stored?.path ?? null, alert: decision ?? undefined });
-    d.store.addOutbox(outboxRows(messages, `${e.id}:new`, now));
+    yield* w.addOutbox(outboxRows(messages, `${e.id}:new`, now));
     // Recorded at once, so the next job of the same group already sees this camera's cooldown.
     if (decision) undoAlert = recordAlert(d.alertState, camera, decision, e.startedAt, e.type === 'motion');
     return decision;
@@ -102,16 +103,19 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
   return 'stored';
 }
 
-function requireRow(d: HandleEventDeps, id: string): EventRow {
-  const row = d.store.findEvent(id);
-  // The `new` job has not been stored yet (it may be retrying): try again later so nothing overtakes it.
+// The `new` job has not been stored yet (it may be retrying): try again later so nothing overtakes it.
+function present(row: EventRow | undefined, id: string): EventRow {
   if (!row) throw new MatThanError('EVENT_NOT_READY', id);
   return row;
 }
 
+function* requireRow(w: WorkerWrites, id: string): Step<EventRow> {
+  return present(yield* w.findEvent(id), id);
+}
+
 async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'stored' | 'skipped'> {
   const { camera, event: e } = job;
-  const row = requireRow(d, e.id);
+  const row = present(await d.store.findEvent(e.id), e.id);
   if (row.ended_at !== null || e.score <= row.score) return 'skipped';
   const now = (d.now ?? Date.now)();
   const img = await saveImages(d, job);
@@ -125,10 +129,10 @@ async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'st
     snapshot_path: changes.snapshot_path ?? row.snapshot_path, snapshot_sha256: changes.snapshot_sha256 ?? row.snapshot_sha256,
     thumbnail_path: changes.thumbnail_path ?? row.thumbnail_path,
   };
-  await d.store.commit(() => {
-    d.store.updateEvent(e.id, changes);
+  await d.store.commit(function* (w) {
+    yield* w.updateEvent(e.id, changes);
     const messages = updateEventMessages({ topics: d.topics, camera, event: toPublicEvent(updated, d.publicUrl), snapshotPath: img.stored?.path ?? null });
-    d.store.addOutbox(outboxRows(messages, `${e.id}:update:${job.seq}`, now));
+    yield* w.addOutbox(outboxRows(messages, `${e.id}:update:${job.seq}`, now));
   });
   d.onStored();
   return 'stored';
@@ -137,16 +141,16 @@ async function handleUpdate(job: Job<'update'>, d: HandleEventDeps): Promise<'st
 async function handleEnd(job: Job<'end'>, d: HandleEventDeps): Promise<'stored'> {
   const { camera, event: e } = job;
   const now = (d.now ?? Date.now)();
-  await d.store.commit(() => {
+  await d.store.commit(function* (w) {
     // Read inside the transaction: a `new` committing in the same group is seen.
-    const row = requireRow(d, e.id);
+    const row = yield* requireRow(w, e.id);
     const ended: EventRow = { ...row, ended_at: e.endedAt, score: Math.max(row.score, e.score), updated_at: now };
-    d.store.endEvent(e.id, e.endedAt, ended.score, now);
+    yield* w.endEvent(e.id, e.endedAt, ended.score, now);
     const { now: messages, delayed } = endEventMessages({ topics: d.topics, camera, event: toPublicEvent(ended, d.publicUrl), snapshotPath: null });
-    d.store.addOutbox(outboxRows(messages, `${e.id}:end`, now));
+    yield* w.addOutbox(outboxRows(messages, `${e.id}:end`, now));
     // Motion stays ON for the off delay, and stays ON if a newer motion event is already open.
-    if (delayed && !d.store.hasOpenMotionAfter(camera.id, row.started_at)) {
-      d.store.addOutbox(outboxRows([delayed], `${e.id}:off`, now, now + d.motionOffDelayMs));
+    if (delayed && !(yield* w.hasOpenMotionAfter(camera.id, row.started_at))) {
+      yield* w.addOutbox(outboxRows([delayed], `${e.id}:off`, now, now + d.motionOffDelayMs));
     }
   });
   d.onStored();
@@ -156,7 +160,7 @@ async function handleEnd(job: Job<'end'>, d: HandleEventDeps): Promise<'stored'>
 async function handleAvailability(job: Job<'availability'>, d: HandleEventDeps): Promise<'stored'> {
   const now = (d.now ?? Date.now)();
   const message = d.topics.availabilityMessage(job.camera.id, job.online);
-  await d.store.commit(() => d.store.addOutbox(outboxRows([message], `avail:${job.camera.id}:${job.at}:${job.online ? 1 : 0}`, now)));
+  await d.store.commit((w) => w.addOutbox(outboxRows([message], `avail:${job.camera.id}:${job.at}:${job.online ? 1 : 0}`, now)));
   d.onStored();
   return 'stored';
 }

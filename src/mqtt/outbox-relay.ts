@@ -11,13 +11,15 @@ export interface RelayPublisher {
   waitConnected(): Promise<void>;
 }
 
-/** The outbox queries the relay needs (db/outbox-statements.ts). */
+type MaybePromise<T> = T | Promise<T>;
+
+/** The outbox queries the relay needs: synchronous on SQLite (db/outbox-statements.ts), async on PostgreSQL (db/postgres-outbox.ts). */
 export interface RelayOutbox {
-  due(now: number, limit: number): OutboxRow[];
-  nextDueAt(): number | null;
-  markPublished(ids: number[], at: number): void;
-  requeuePublishedSince(at: number): number;
-  prunePublishedBefore(at: number): void;
+  due(now: number, limit: number): MaybePromise<OutboxRow[]>;
+  nextDueAt(): MaybePromise<number | null>;
+  markPublished(ids: number[], at: number): MaybePromise<void>;
+  requeuePublishedSince(at: number): MaybePromise<number>;
+  prunePublishedBefore(at: number): MaybePromise<void>;
 }
 
 export interface OutboxRelayOptions {
@@ -56,7 +58,7 @@ export class OutboxRelay {
    * consumers drop by event id, rather than a lost alert.
    */
   async resendAfterReconnect(brokeAt: number): Promise<void> {
-    const n = this.#o.outbox.requeuePublishedSince(brokeAt - this.#o.resendWindowMs);
+    const n = await this.#o.outbox.requeuePublishedSince(brokeAt - this.#o.resendWindowMs);
     if (n > 0) this.#o.logger.info({ messages: n, windowMs: this.#o.resendWindowMs }, 're-sending what the broker acknowledged just before the break');
     this.notify();
   }
@@ -83,10 +85,10 @@ export class OutboxRelay {
       try {
         if (!this.#o.publisher.connected) await this.#sleep(IDLE_POLL_MS, this.#o.publisher.waitConnected());
         if (!this.#running) break;
-        const rows = this.#o.outbox.due(Date.now(), this.#o.batch);
+        const rows = await this.#o.outbox.due(Date.now(), this.#o.batch);
         if (rows.length > 0) await this.#publish(rows);
         else await this.#idle();
-        this.#maybePrune();
+        await this.#maybePrune();
       } catch (err) {
         this.#o.logger.warn({ err }, 'outbox relay round failed; retrying');
         await this.#sleep(IDLE_POLL_MS);
@@ -100,7 +102,7 @@ export class OutboxRelay {
     // A message whose snapshot file is gone (deleted since) has nothing left to say: it counts as sent.
     const results = await Promise.allSettled(messages.map((m) => (m ? this.#o.publisher.publish(m) : undefined)));
     const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
-    this.#o.outbox.markPublished(done, Date.now());
+    await this.#o.outbox.markPublished(done, Date.now());
     if (done.length < rows.length) {
       const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       this.#o.logger.warn({ failed: rows.length - done.length, err: String(failed.reason) }, 'some alerts not acknowledged; will resend');
@@ -119,16 +121,21 @@ export class OutboxRelay {
       this.#pendingWake = false;
       return;
     }
-    const next = this.#o.outbox.nextDueAt();
+    const next = await this.#o.outbox.nextDueAt();
+    // Rows committed while the query ran (its await lets other jobs finish) are published now.
+    if (this.#pendingWake) {
+      this.#pendingWake = false;
+      return;
+    }
     const wait = next === null ? IDLE_POLL_MS : Math.max(0, Math.min(IDLE_POLL_MS, next - Date.now()));
     await this.#sleep(wait);
   }
 
-  #maybePrune(): void {
+  async #maybePrune(): Promise<void> {
     const now = Date.now();
     if (now - this.#lastPrune < PRUNE_EVERY_MS) return;
     this.#lastPrune = now;
-    this.#o.outbox.prunePublishedBefore(now - this.#o.keepPublishedMs);
+    await this.#o.outbox.prunePublishedBefore(now - this.#o.keepPublishedMs);
   }
 
   /** Waits for `ms`, a notify(), close(), or `also`, whichever comes first. */

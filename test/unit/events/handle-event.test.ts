@@ -1,26 +1,25 @@
-// The worker's job handling on a real (in-memory) SQLite: rows and outbox messages, idempotency, ordering.
+// The worker's job handling on a real SQLite (in memory) and a real PostgreSQL: rows and outbox messages,
+// idempotency, ordering.
 
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import t, { type Test } from 'tap';
-import { Database } from '../../../src/db/database.js';
+import type { Test } from 'tap';
 import { OutboxRepository } from '../../../src/db/outbox.repository.js';
 import { newAlertState } from '../../../src/events/alert-rules.js';
 import { handleEvent, type HandleEventDeps } from '../../../src/events/handle-event.js';
 import { SnapshotStore } from '../../../src/events/snapshot-store.js';
 import { Topics } from '../../../src/mqtt/topics.js';
 import { camera, endJob, newJob } from '../../helpers/jobs.js';
+import { forEachStore, type StoreCase } from '../../helpers/stores.js';
 
-async function setup(t: Test) {
-  const db = new Database(':memory:');
-  await db.start();
-  t.teardown(() => db.close());
+async function setup(t: Test, stores: StoreCase) {
+  const db = await stores.open(t);
   let now = 1_000_000;
   let stored = 0;
   const deps: HandleEventDeps = {
-    store: db.store,
+    store: db.worker,
     snapshots: new SnapshotStore(mkdtempSync(path.join(os.tmpdir(), 'mt-he-'))),
     topics: new Topics('mt'),
     publicUrl: 'http://x',
@@ -45,130 +44,132 @@ async function setup(t: Test) {
 
 const JPEG = Buffer.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
 
-t.test('a new event: row, images with SHA-256, and its messages, exactly once however often it runs', async (t) => {
-  const { db, deps, pending, stored } = await setup(t);
-  const job = { ...newJob(camera(), 1_000_000), snapshot: JPEG.toString('base64'), thumbnail: JPEG.toString('base64') };
-  t.equal(await handleEvent(job, deps), 'stored');
-  t.equal(await handleEvent(job, deps), 'duplicate', 'a retried job adds nothing');
-  t.equal(stored(), 1);
-  t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/motion ON', 'mt/cameras/cam1/snapshot <jpeg>', `mt/zones/z1/alerts alert ${job.event.id}`]);
-  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
-  t.equal(row.snapshot_sha256, createHash('sha256').update(JPEG).digest('hex'));
-  t.same(readFileSync(path.join(deps.snapshots.root, row.snapshot_path as string)), JPEG);
-  const snapRow = (await db.db.selectFrom('outbox').selectAll().where('topic', '=', 'mt/cameras/cam1/snapshot').execute())[0];
-  t.equal(snapRow?.payload_file, row.snapshot_path, 'the retained snapshot message refers to the stored file');
-  t.match(row.thumbnail_path, /\.thumb\.jpg$/);
-  t.equal(row.alert, 'alerted');
-  t.equal(row.incident_id, job.event.id);
-});
+forEachStore((t, stores) => {
+  t.test('a new event: row, images with SHA-256, and its messages, exactly once however often it runs', async (t) => {
+    const { db, deps, pending, stored } = await setup(t, stores);
+    const job = { ...newJob(camera(), 1_000_000), snapshot: JPEG.toString('base64'), thumbnail: JPEG.toString('base64') };
+    t.equal(await handleEvent(job, deps), 'stored');
+    t.equal(await handleEvent(job, deps), 'duplicate', 'a retried job adds nothing');
+    t.equal(stored(), 1);
+    t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/motion ON', 'mt/cameras/cam1/snapshot <jpeg>', `mt/zones/z1/alerts alert ${job.event.id}`]);
+    const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+    t.equal(row.snapshot_sha256, createHash('sha256').update(JPEG).digest('hex'));
+    t.same(readFileSync(path.join(deps.snapshots.root, row.snapshot_path as string)), JPEG);
+    const snapRow = (await db.db.selectFrom('outbox').selectAll().where('topic', '=', 'mt/cameras/cam1/snapshot').execute())[0];
+    t.equal(snapRow?.payload_file, row.snapshot_path, 'the retained snapshot message refers to the stored file');
+    t.match(row.thumbnail_path, /\.thumb\.jpg$/);
+    t.equal(row.alert, 'alerted');
+    t.equal(row.incident_id, job.event.id);
+  });
 
-t.test('end before new is retried later; end adds a delayed motion OFF', async (t) => {
-  const { deps, pending, advance } = await setup(t);
-  const n = newJob(camera());
-  await t.rejects(handleEvent(endJob(camera(), n.event.id), deps), { code: 'EVENT_NOT_READY' });
-  await handleEvent(n, deps);
-  await handleEvent(endJob(camera(), n.event.id), deps);
-  await handleEvent(endJob(camera(), n.event.id), deps);
-  const now = (deps.now as () => number)();
-  t.same((await pending(now)).slice(-1), ['mt/events end'], 'OFF is not due yet');
-  advance(5000);
-  t.same((await pending(now + 5000)).filter((m) => m.includes('/motion')), ['mt/cameras/cam1/motion ON', 'mt/cameras/cam1/motion OFF'], 'OFF once, after the delay');
-});
+  t.test('end before new is retried later; end adds a delayed motion OFF', async (t) => {
+    const { deps, pending, advance } = await setup(t, stores);
+    const n = newJob(camera());
+    await t.rejects(handleEvent(endJob(camera(), n.event.id), deps), { code: 'EVENT_NOT_READY' });
+    await handleEvent(n, deps);
+    await handleEvent(endJob(camera(), n.event.id), deps);
+    await handleEvent(endJob(camera(), n.event.id), deps);
+    const now = (deps.now as () => number)();
+    t.same((await pending(now)).slice(-1), ['mt/events end'], 'OFF is not due yet');
+    advance(5000);
+    t.same((await pending(now + 5000)).filter((m) => m.includes('/motion')), ['mt/cameras/cam1/motion ON', 'mt/cameras/cam1/motion OFF'], 'OFF once, after the delay');
+  });
 
-t.test('new motion cancels a pending OFF', async (t) => {
-  const { deps, pending } = await setup(t);
-  const a = newJob(camera());
-  await handleEvent(a, deps);
-  await handleEvent(endJob(camera(), a.event.id), deps);
-  await handleEvent(newJob(camera(), 2_000_000), deps);
-  t.same((await pending()).filter((m) => m.includes('/motion')), ['mt/cameras/cam1/motion ON', 'mt/cameras/cam1/motion ON']);
-});
+  t.test('new motion cancels a pending OFF', async (t) => {
+    const { deps, pending } = await setup(t, stores);
+    const a = newJob(camera());
+    await handleEvent(a, deps);
+    await handleEvent(endJob(camera(), a.event.id), deps);
+    await handleEvent(newJob(camera(), 2_000_000), deps);
+    t.same((await pending()).filter((m) => m.includes('/motion')), ['mt/cameras/cam1/motion ON', 'mt/cameras/cam1/motion ON']);
+  });
 
-t.test('an update with a better score replaces the snapshot; a worse one is skipped', async (t) => {
-  const { db, deps, pending } = await setup(t);
-  const n = newJob(camera());
-  await handleEvent(n, deps);
-  const better = { kind: 'update' as const, seq: 1, camera: camera(), event: { id: n.event.id, at: 1_000_500, score: 0.2, box: null }, snapshot: JPEG.toString('base64'), thumbnail: null };
-  t.equal(await handleEvent(better, deps), 'stored');
-  t.equal(await handleEvent({ ...better, seq: 2, event: { ...better.event, score: 0.1 } }, deps), 'skipped');
-  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
-  t.equal(row.score, 0.2);
-  t.match(row.snapshot_path, new RegExp(`${n.event.id}-1\\.jpg$`));
-  t.ok((await pending()).includes('mt/events update'));
-});
+  t.test('an update with a better score replaces the snapshot; a worse one is skipped', async (t) => {
+    const { db, deps, pending } = await setup(t, stores);
+    const n = newJob(camera());
+    await handleEvent(n, deps);
+    const better = { kind: 'update' as const, seq: 1, camera: camera(), event: { id: n.event.id, at: 1_000_500, score: 0.2, box: null }, snapshot: JPEG.toString('base64'), thumbnail: null };
+    t.equal(await handleEvent(better, deps), 'stored');
+    t.equal(await handleEvent({ ...better, seq: 2, event: { ...better.event, score: 0.1 } }, deps), 'skipped');
+    const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+    t.equal(row.score, 0.2);
+    t.match(row.snapshot_path, new RegExp(`${n.event.id}-1\\.jpg$`));
+    t.ok((await pending()).includes('mt/events update'));
+  });
 
-t.test('consent: a household camera not shared alerts its household only', async (t) => {
-  const { deps, pending } = await setup(t);
-  await handleEvent(newJob(camera({ householdId: 'ho-17', shareWithOfficers: false })), deps);
-  const topics = (await pending()).map((m) => m.split(' ')[0]);
-  t.ok(topics.includes('mt/households/ho-17/alerts'));
-  t.notOk(topics.some((x) => x?.startsWith('mt/zones/')));
-});
+  t.test('consent: a household camera not shared alerts its household only', async (t) => {
+    const { deps, pending } = await setup(t, stores);
+    await handleEvent(newJob(camera({ householdId: 'ho-17', shareWithOfficers: false })), deps);
+    const topics = (await pending()).map((m) => m.split(' ')[0]);
+    t.ok(topics.includes('mt/households/ho-17/alerts'));
+    t.notOk(topics.some((x) => x?.startsWith('mt/zones/')));
+  });
 
-t.test('an offline event flips availability, and its end flips it back', async (t) => {
-  const { deps, pending } = await setup(t);
-  const id = '01a22afd-bf33-70d8-9338-ba4fac6d440c';
-  await handleEvent({ kind: 'new', camera: camera(), event: { id, type: 'offline', startedAt: 5, score: 0, box: null }, snapshot: null, thumbnail: null }, deps);
-  await handleEvent({ kind: 'end', camera: camera(), event: { id, endedAt: 9, score: 0, box: null } }, deps);
-  t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/availability offline', 'mt/events end', 'mt/cameras/cam1/availability online']);
-});
+  t.test('an offline event flips availability, and its end flips it back', async (t) => {
+    const { deps, pending } = await setup(t, stores);
+    const id = '01a22afd-bf33-70d8-9338-ba4fac6d440c';
+    await handleEvent({ kind: 'new', camera: camera(), event: { id, type: 'offline', startedAt: 5, score: 0, box: null }, snapshot: null, thumbnail: null }, deps);
+    await handleEvent({ kind: 'end', camera: camera(), event: { id, endedAt: 9, score: 0, box: null } }, deps);
+    t.same(await pending(), ['mt/events new', 'mt/cameras/cam1/availability offline', 'mt/events end', 'mt/cameras/cam1/availability online']);
+  });
 
-t.test('a covered lens is a tamper alert; its end says only end; availability and motion are left alone', async (t) => {
-  const { db, deps, pending } = await setup(t);
-  const id = '01a22afd-bf33-70d8-9338-ba4fac6d4401';
-  const cam = camera({ zone: 'night-zone', householdId: 'ho-3' });
-  const rules = { ...deps.rules, schedules: new Map([['night-zone', [{ from: '22:00', to: '05:00' }]]]) };
-  const noon = Date.parse('2026-11-30T12:00:00+07:00');
-  await handleEvent({ kind: 'new', camera: cam, event: { id, type: 'covered', startedAt: noon, score: 0, box: null }, snapshot: null, thumbnail: null }, { ...deps, rules });
-  await handleEvent({ kind: 'end', camera: cam, event: { id, endedAt: noon + 9000, score: 0, box: null } }, deps);
-  t.same(await pending(), ['mt/events new', `mt/zones/night-zone/alerts alert ${id}`, `mt/households/ho-3/alerts alert ${id}`, 'mt/events end'], 'officers told outside arming hours');
-  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
-  t.match(row, { type: 'covered', alert: 'alerted', incident_id: id, ended_at: noon + 9000 });
-  t.notOk(deps.alertState.lastAlertAt.has('cam1'), 'no motion cooldown started');
-});
+  t.test('a covered lens is a tamper alert; its end says only end; availability and motion are left alone', async (t) => {
+    const { db, deps, pending } = await setup(t, stores);
+    const id = '01a22afd-bf33-70d8-9338-ba4fac6d4401';
+    const cam = camera({ zone: 'night-zone', householdId: 'ho-3' });
+    const rules = { ...deps.rules, schedules: new Map([['night-zone', [{ from: '22:00', to: '05:00' }]]]) };
+    const noon = Date.parse('2026-11-30T12:00:00+07:00');
+    await handleEvent({ kind: 'new', camera: cam, event: { id, type: 'covered', startedAt: noon, score: 0, box: null }, snapshot: null, thumbnail: null }, { ...deps, rules });
+    await handleEvent({ kind: 'end', camera: cam, event: { id, endedAt: noon + 9000, score: 0, box: null } }, deps);
+    t.same(await pending(), ['mt/events new', `mt/zones/night-zone/alerts alert ${id}`, `mt/households/ho-3/alerts alert ${id}`, 'mt/events end'], 'officers told outside arming hours');
+    const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+    t.match(row, { type: 'covered', alert: 'alerted', incident_id: id, ended_at: noon + 9000 });
+    t.notOk(deps.alertState.lastAlertAt.has('cam1'), 'no motion cooldown started');
+  });
 
-t.test('a frozen picture is stored and published as its own type, alerting nobody', async (t) => {
-  const { db, deps, pending } = await setup(t);
-  const id = '01a22afd-bf33-70d8-9338-ba4fac6d4402';
-  await handleEvent({ kind: 'new', camera: camera({ householdId: 'ho-3' }), event: { id, type: 'frozen', startedAt: 5, score: 0, box: null }, snapshot: null, thumbnail: null }, deps);
-  await handleEvent({ kind: 'end', camera: camera(), event: { id, endedAt: 9, score: 0, box: null } }, deps);
-  t.same(await pending(), ['mt/events new', 'mt/events end']);
-  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
-  t.match(row, { type: 'frozen', alert: 'none', incident_id: null });
-});
+  t.test('a frozen picture is stored and published as its own type, alerting nobody', async (t) => {
+    const { db, deps, pending } = await setup(t, stores);
+    const id = '01a22afd-bf33-70d8-9338-ba4fac6d4402';
+    await handleEvent({ kind: 'new', camera: camera({ householdId: 'ho-3' }), event: { id, type: 'frozen', startedAt: 5, score: 0, box: null }, snapshot: null, thumbnail: null }, deps);
+    await handleEvent({ kind: 'end', camera: camera(), event: { id, endedAt: 9, score: 0, box: null } }, deps);
+    t.same(await pending(), ['mt/events new', 'mt/events end']);
+    const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+    t.match(row, { type: 'frozen', alert: 'none', incident_id: null });
+  });
 
-t.test('a day folder removed while running is made again', async (t) => {
-  const { deps } = await setup(t);
-  const first = await deps.snapshots.save('cam1', 'a', 1_000_000, JPEG);
-  rmSync(path.dirname(path.join(deps.snapshots.root, first.path)), { recursive: true });
-  const second = await deps.snapshots.save('cam1', 'b', 1_000_000, JPEG);
-  t.same(readFileSync(path.join(deps.snapshots.root, second.path)), JPEG);
-});
+  t.test('a day folder removed while running is made again', async (t) => {
+    const { deps } = await setup(t, stores);
+    const first = await deps.snapshots.save('cam1', 'a', 1_000_000, JPEG);
+    rmSync(path.dirname(path.join(deps.snapshots.root, first.path)), { recursive: true });
+    const second = await deps.snapshots.save('cam1', 'b', 1_000_000, JPEG);
+    t.same(readFileSync(path.join(deps.snapshots.root, second.path)), JPEG);
+  });
 
-t.test('jobs committed in one group: an end sees its new, and the second event of a camera is in cooldown', async (t) => {
-  const { db, deps } = await setup(t);
-  const a = newJob(camera(), 1_000_000);
-  const b = newJob(camera(), 1_000_100);
-  // No images: all three reach their commit in the same turn of the event loop, so one group. The end
-  // starts some microtasks later, as it would in real life: after its new has asked to commit.
-  const first = handleEvent(a, deps);
-  for (let i = 0; i < 20; i++) await null;
-  const results = await Promise.all([first, handleEvent(endJob(camera(), a.event.id), deps), handleEvent(b, deps)]);
-  t.same(results, ['stored', 'stored', 'stored']);
-  const rows = await db.db.selectFrom('events').select(['id', 'alert', 'ended_at']).orderBy('started_at').execute();
-  t.same(rows.map((r) => r.alert), ['alerted', 'cooldown']);
-  t.not(rows[0]?.ended_at, null, 'the end was stored with its new');
-});
+  t.test('jobs committed in one group: an end sees its new, and the second event of a camera is in cooldown', async (t) => {
+    const { db, deps } = await setup(t, stores);
+    const a = newJob(camera(), 1_000_000);
+    const b = newJob(camera(), 1_000_100);
+    // No images: all three reach their commit in the same turn of the event loop, so one group. The end
+    // starts some microtasks later, as it would in real life: after its new has asked to commit.
+    const first = handleEvent(a, deps);
+    for (let i = 0; i < 20; i++) await null;
+    const results = await Promise.all([first, handleEvent(endJob(camera(), a.event.id), deps), handleEvent(b, deps)]);
+    t.same(results, ['stored', 'stored', 'stored']);
+    const rows = await db.db.selectFrom('events').select(['id', 'alert', 'ended_at']).orderBy('started_at').execute();
+    t.same(rows.map((r) => r.alert), ['alerted', 'cooldown']);
+    t.not(rows[0]?.ended_at, null, 'the end was stored with its new');
+  });
 
-t.test('images the producer stored travel as references: the row takes their path and SHA-256, nothing is rewritten', async (t) => {
-  const { db, deps } = await setup(t);
-  const snapshot = await deps.snapshots.save('cam1', 'ev1', 1_000_000, JPEG);
-  const thumbnail = await deps.snapshots.save('cam1', 'ev1.thumb', 1_000_000, JPEG);
-  rmSync(path.join(deps.snapshots.root, thumbnail.path));
-  t.equal(await handleEvent({ ...newJob(camera(), 1_000_000), snapshot, thumbnail }, deps), 'stored');
-  const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
-  t.same([row.snapshot_path, row.snapshot_sha256, row.thumbnail_path], [snapshot.path, createHash('sha256').update(JPEG).digest('hex'), thumbnail.path]);
-  t.notOk(existsSync(path.join(deps.snapshots.root, thumbnail.path)), 'the worker wrote no file');
-  const snapRow = await db.db.selectFrom('outbox').select('payload_file').where('topic', '=', 'mt/cameras/cam1/snapshot').executeTakeFirstOrThrow();
-  t.equal(snapRow.payload_file, snapshot.path);
+  t.test('images the producer stored travel as references: the row takes their path and SHA-256, nothing is rewritten', async (t) => {
+    const { db, deps } = await setup(t, stores);
+    const snapshot = await deps.snapshots.save('cam1', 'ev1', 1_000_000, JPEG);
+    const thumbnail = await deps.snapshots.save('cam1', 'ev1.thumb', 1_000_000, JPEG);
+    rmSync(path.join(deps.snapshots.root, thumbnail.path));
+    t.equal(await handleEvent({ ...newJob(camera(), 1_000_000), snapshot, thumbnail }, deps), 'stored');
+    const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
+    t.same([row.snapshot_path, row.snapshot_sha256, row.thumbnail_path], [snapshot.path, createHash('sha256').update(JPEG).digest('hex'), thumbnail.path]);
+    t.notOk(existsSync(path.join(deps.snapshots.root, thumbnail.path)), 'the worker wrote no file');
+    const snapRow = await db.db.selectFrom('outbox').select('payload_file').where('topic', '=', 'mt/cameras/cam1/snapshot').executeTakeFirstOrThrow();
+    t.equal(snapRow.payload_file, snapshot.path);
+  });
 });

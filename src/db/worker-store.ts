@@ -1,0 +1,35 @@
+// What the event worker needs from the store, for SQLite (synchronous, better-sqlite3) and PostgreSQL
+// (asynchronous, pg) alike. A job's transaction is written once, as a generator of steps:
+//   await store.commit(function* (w) { if (!(yield* w.insertEvent(row))) return; yield* w.addOutbox(rows); });
+// On SQLite a step never yields, so the whole body runs synchronously inside the group commit
+// (sqlite-worker-store.ts); on PostgreSQL each step yields its query and the driver awaits it
+// (postgres-worker-store.ts). Either way the body is one transaction: all of it or none.
+
+import type { EventUpdate } from './event-store.js';
+import type { EventRow } from './events.repository.js';
+import type { NewOutboxRow } from './outbox.repository.js';
+
+/** One statement inside a job's transaction; `yield*` it to get its result. */
+export type Step<T> = Generator<unknown, T, unknown>;
+
+export interface WorkerWrites {
+  /** Inserts once; the same id again is ignored (jobs may be retried). True if it was new. */
+  insertEvent(row: EventRow): Step<boolean>;
+  findEvent(id: string): Step<EventRow | undefined>;
+  /** A null image column keeps the stored one. */
+  updateEvent(id: string, u: EventUpdate): Step<void>;
+  endEvent(id: string, endedAt: number, score: number, at: number): Step<void>;
+  /** Whether a motion event that started after `startedAt` is still open on the camera. */
+  hasOpenMotionAfter(cameraId: string, startedAt: number): Step<boolean>;
+  /** Rows whose dedupe key exists already are skipped: a retried job adds nothing. */
+  addOutbox(rows: NewOutboxRow[]): Step<void>;
+  /** Drops unpublished rows for a topic (a pending motion OFF overtaken by new motion). */
+  cancelPending(topic: string, payload: Buffer): Step<void>;
+}
+
+export interface WorkerStore {
+  /** Runs `body` as one transaction; resolves with its result once committed, rejects (rolled back) if it throws. */
+  commit<T>(body: (w: WorkerWrites) => Step<T>): Promise<T>;
+  /** A read outside any transaction. */
+  findEvent(id: string): Promise<EventRow | undefined>;
+}

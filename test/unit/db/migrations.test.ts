@@ -1,0 +1,40 @@
+// The one list of migrations on both engines: the same tables and indexes, and every step down and
+// up again cleanly.
+
+import { Migrator, NO_MIGRATIONS, sql } from 'kysely';
+import type { AppDatabase } from '../../../src/db/database.js';
+import { migrateToLatest, migrationsFor } from '../../../src/db/migrations.js';
+import { forEachStore } from '../../helpers/stores.js';
+
+async function eventsIndexes(db: AppDatabase): Promise<string[]> {
+  const q = db.engine === 'sqlite'
+    ? sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'events' and sql is not null`
+    : sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'events' and indexname <> 'events_pkey'`;
+  return (await q.execute(db.db)).rows.map((r) => r.name).sort();
+}
+
+async function tables(db: AppDatabase): Promise<string[]> {
+  const q = db.engine === 'sqlite'
+    ? sql<{ name: string }>`select name from sqlite_master where type = 'table' and name in ('events', 'outbox', 'cameras')`
+    : sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'public' and tablename in ('events', 'outbox', 'cameras')`;
+  return (await q.execute(db.db)).rows.map((r) => r.name).sort();
+}
+
+forEachStore((t, stores) => {
+  t.test('migrated: the tables and the history indexes', async (t) => {
+    const db = await stores.open(t);
+    t.same(await tables(db), ['cameras', 'events', 'outbox']);
+    t.same(await eventsIndexes(db), ['events_camera_time', 'events_household_time', 'events_time', 'events_zone_time']);
+  });
+
+  t.test('all the way down and up again', async (t) => {
+    const db = await stores.open(t);
+    const migrator = new Migrator({ db: db.db, provider: { getMigrations: async () => migrationsFor(db.engine) } });
+    const down = await migrator.migrateTo(NO_MIGRATIONS);
+    t.error(down.error);
+    t.equal(down.results?.length, Object.keys(migrationsFor(db.engine)).length, 'every migration stepped down');
+    t.same(await tables(db), []);
+    await migrateToLatest(db.db, db.engine);
+    t.same(await eventsIndexes(db), ['events_camera_time', 'events_household_time', 'events_time', 'events_zone_time']);
+  });
+});
