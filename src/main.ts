@@ -137,7 +137,7 @@ export function credentialCipher(config: Config, logger: Logger, demo: boolean):
   return new CredentialCipher(newSecretKey());
 }
 
-export function accountsFor(config: Config, db: Database, logger: Logger): Accounts {
+export function accountsFor(config: Config, db: Pick<AppDatabase, 'db'>, logger: Logger): Accounts {
   return new Accounts(new UsersRepository(db.db), config.auth, logger.child({ component: 'accounts' }));
 }
 

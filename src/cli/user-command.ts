@@ -3,7 +3,7 @@
 
 import type { Role } from '../auth/viewer.js';
 import { loadConfig } from '../config.js';
-import { Database, sqlitePathFrom } from '../db/database.js';
+import { openDatabase } from '../db/database.js';
 import { isMatThanError, type ErrorCode } from '../errors.js';
 import { createLogger } from '../logger.js';
 import { accountsFor } from '../main.js';
@@ -47,7 +47,7 @@ function need(value: string | undefined, flag: string): string {
 /** Exit codes: 0 done, 2 bad arguments or refused input (a weak password, a taken name), 1 anything else. */
 export async function userCommand(action: string | undefined, args: UserArgs, stdin: NodeJS.ReadableStream = process.stdin): Promise<number> {
   const config = loadConfig();
-  const db = new Database(sqlitePathFrom(config.databaseUrl, config.dataDir));
+  const db = openDatabase(config.databaseUrl, config.dataDir);
   try {
     await db.start();
     const accounts = accountsFor(config, db, createLogger({ level: 'warn', pretty: false, destination: process.stderr }));
