@@ -1,4 +1,4 @@
-// The HTTP app over a real SQLite database in a temporary directory, without streams, Redis or MQTT:
+// The HTTP app over a real SQLite (or, asked for, PostgreSQL) database and a temporary directory, without streams, Redis or MQTT:
 // cameras registered by RTSP URL (nothing probed), events inserted as the worker would, one account
 // per role, and helpers to call the API as each of them.
 
@@ -15,7 +15,10 @@ import { CredentialCipher, newSecretKey } from '../../src/cameras/credential-cip
 import { buildConfig, type Config } from '../../src/config.js';
 import { AuditRepository } from '../../src/db/audit.repository.js';
 import { CamerasRepository } from '../../src/db/cameras.repository.js';
-import { Database } from '../../src/db/database.js';
+import type SqliteDatabase from 'better-sqlite3';
+import type { Engine } from '../../src/db/column-types.js';
+import { Database, type AppDatabase } from '../../src/db/database.js';
+import { PostgresDatabase } from '../../src/db/postgres-database.js';
 import { EventsRepository, type EventRow } from '../../src/db/events.repository.js';
 import { UsersRepository } from '../../src/db/users.repository.js';
 import { SnapshotStore } from '../../src/events/snapshot-store.js';
@@ -24,6 +27,7 @@ import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { uuidv7 } from 'uuidv7';
 import { LogCollector } from './harness.js';
+import { freshPostgresUrl } from './stores.js';
 
 export const PASSWORD = 'correct horse battery';
 /** The accounts every api-app has: one per role, two households. */
@@ -38,7 +42,10 @@ export type AccountName = keyof typeof ACCOUNTS;
 
 export interface ApiApp {
   app: FastifyInstance;
-  db: Database;
+  engine: Engine;
+  db: AppDatabase;
+  /** The SQLite connection, for tests that tamper with rows behind the service's back (throws on PostgreSQL). */
+  sqlite(): SqliteDatabase.Database;
   config: Config;
   accounts: Accounts;
   audit: AuditLog;
@@ -56,12 +63,12 @@ export interface ApiApp {
   close(): Promise<void>;
 }
 
-export async function startApiApp(overrides: Record<string, unknown> = {}): Promise<ApiApp> {
+export async function startApiApp(overrides: Record<string, unknown> = {}, engine: Engine = 'sqlite'): Promise<ApiApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-api-'));
   const config = buildConfig({ dataDir, auth: { loginAttemptsPerMinute: 1000 }, ...overrides });
   const logs = new LogCollector();
   const logger = createLogger({ level: 'debug', destination: logs });
-  const db = new Database(path.join(dataDir, 'matthan.db'));
+  const db = engine === 'sqlite' ? new Database(path.join(dataDir, 'matthan.db')) : new PostgresDatabase(await freshPostgresUrl(), { max: 4 });
   await db.start();
   const accounts = new Accounts(new UsersRepository(db.db), config.auth, logger);
   const audit = new AuditLog(new AuditRepository(db.db));
@@ -83,7 +90,11 @@ export async function startApiApp(overrides: Record<string, unknown> = {}): Prom
     tokens[username] = await accounts.tokenFor(username);
   }
   return {
-    app, db, config, accounts, audit, registry, events, snapshots, logs, tokens, routes,
+    app, engine, db, config, accounts,
+    sqlite() {
+      if (!(db instanceof Database)) throw new Error('not a SQLite store');
+      return db.sqlite;
+    }, audit, registry, events, snapshots, logs, tokens, routes,
     as: (who, opts) => app.inject({ ...opts, headers: { ...opts.headers, ...(who === null ? {} : { authorization: `Bearer ${tokens[who]}` }) } }),
     async addEvent(e, jpeg) {
       const id = e.id ?? uuidv7();

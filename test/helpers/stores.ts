@@ -28,6 +28,11 @@ function postgresServer(): Promise<PostgresServer> {
   return server;
 }
 
+/** A fresh database on this test file's private PostgreSQL server. */
+export async function freshPostgresUrl(): Promise<string> {
+  return (await postgresServer()).createDatabase();
+}
+
 const cases: Record<Engine, StoreCase> = {
   sqlite: {
     engine: 'sqlite',
@@ -41,7 +46,7 @@ const cases: Record<Engine, StoreCase> = {
   postgres: {
     engine: 'postgres',
     async open(t) {
-      const url = await (await postgresServer()).createDatabase();
+      const url = await freshPostgresUrl();
       const db = new PostgresDatabase(url, { max: 4 });
       await db.start();
       t.teardown(() => db.close());

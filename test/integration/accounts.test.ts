@@ -20,7 +20,7 @@ t.test('sign in, use the token, sign out', async (t) => {
   const { token, expiresAt } = res.json();
   t.match(token, /^mt_[A-Za-z0-9_-]{43}$/);
   t.ok(Date.parse(expiresAt) > Date.now() + 11 * 3_600_000, 'expires after tokenTtlHours');
-  t.notMatch(api.db.sqlite.prepare('select token_hash from sessions').all().map((r) => (r as { token_hash: string }).token_hash).join(), token, 'only a hash is stored');
+  t.notMatch(api.sqlite().prepare('select token_hash from sessions').all().map((r) => (r as { token_hash: string }).token_hash).join(), token, 'only a hash is stored');
   t.equal((await me(api, token)).json().user.role, 'officer');
   t.equal((await api.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { authorization: `Bearer ${token}` } })).statusCode, 204);
   t.equal((await me(api, token)).statusCode, 401, 'revoked by logout');
@@ -107,7 +107,7 @@ t.test('the first admin: from the configured password only, once', async (t) => 
   t.equal(await api.accounts.ensureAdmin('chief', 'chief password 1'), 'exists');
   await t.rejects(api.accounts.setDisabled('admin', true), { code: 'VALIDATION_FAILED' }, 'the last admin cannot be disabled');
   // As after an operator's mistake in the database: no enabled admin left.
-  api.db.sqlite.prepare("update users set disabled = 1 where role = 'admin'").run();
+  api.sqlite().prepare("update users set disabled = 1 where role = 'admin'").run();
   t.equal(await api.accounts.ensureAdmin('chief', null), 'missing', 'no password, no admin: never a default');
   t.equal(await api.accounts.ensureAdmin('chief', 'chief password 1'), 'created');
   t.equal((await login(api, 'chief', 'chief password 1')).json().user.role, 'admin');

@@ -119,18 +119,18 @@ t.test('the audit chain: intact, then a modified entry and a deleted entry are f
   t.match(ok, { ok: true, brokenAt: null });
   t.ok(ok.entries > 10);
 
-  t.throws(() => api.db.sqlite.prepare('update audit_log set reason = ? where seq = 1').run('x'), /append-only/, 'the database refuses changes');
-  t.throws(() => api.db.sqlite.prepare('delete from audit_log where seq = 1').run(), /append-only/, 'and deletions');
+  t.throws(() => api.sqlite().prepare('update audit_log set reason = ? where seq = 1').run('x'), /append-only/, 'the database refuses changes');
+  t.throws(() => api.sqlite().prepare('delete from audit_log where seq = 1').run(), /append-only/, 'and deletions');
   // Someone with the database file can drop the guards; the chain still tells.
-  api.db.sqlite.exec('drop trigger audit_log_no_update; drop trigger audit_log_no_delete');
+  api.sqlite().exec('drop trigger audit_log_no_update; drop trigger audit_log_no_delete');
   const target = 5;
-  const original = api.db.sqlite.prepare('select filter from audit_log where seq = ?').get(target) as { filter: string };
-  api.db.sqlite.prepare('update audit_log set filter = ? where seq = ?').run('{"cameraId":"someone-else"}', target);
+  const original = api.sqlite().prepare('select filter from audit_log where seq = ?').get(target) as { filter: string };
+  api.sqlite().prepare('update audit_log set filter = ? where seq = ?').run('{"cameraId":"someone-else"}', target);
   const modified = (await api.as('admin', { method: 'GET', url: '/api/audit/verify' })).json();
   t.match(modified, { ok: false, brokenAt: { seq: target, reason: 'modified' }, entries: target - 1 });
-  api.db.sqlite.prepare('update audit_log set filter = ? where seq = ?').run(original.filter, target);
+  api.sqlite().prepare('update audit_log set filter = ? where seq = ?').run(original.filter, target);
   t.match((await api.as('admin', { method: 'GET', url: '/api/audit/verify' })).json(), { ok: true }, 'restored');
 
-  api.db.sqlite.prepare('delete from audit_log where seq = ?').run(8);
+  api.sqlite().prepare('delete from audit_log where seq = ?').run(8);
   t.match((await api.as('admin', { method: 'GET', url: '/api/audit/verify' })).json(), { ok: false, brokenAt: { seq: 9, reason: 'deleted-before' } });
 });
