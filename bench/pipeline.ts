@@ -26,7 +26,7 @@ import { createLogger } from '../src/logger.js';
 import { startService, type Service } from '../src/main.js';
 import { startMosquitto, startRedis } from '../test/helpers/services.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '8' }, 'latency-seconds': { type: 'string', default: '10' }, 'skip-ceiling': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, 'data-dir': { type: 'string', default: '.cache/bench-pipeline' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '32' }, 'latency-seconds': { type: 'string', default: '10' }, 'skip-ceiling': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, 'data-dir': { type: 'string', default: '.cache/bench-pipeline' } } });
 const N = Number(values.events);
 const CONCURRENCY = Number(values.concurrency);
 const LATENCY_SECONDS = Number(values['latency-seconds']);
@@ -188,8 +188,23 @@ async function profiled<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * CPU time to create one file of `jpeg`'s size in `dir` (written synchronously, so it is all this thread's):
+ * the pipeline creates two per event. On an ext4 without a journal it grows with the inodes deleted in the
+ * last minutes (the kernel skips each while looking for a free one): 40 µs to 0.8 ms on the shared VM.
+ */
+function fileCreateUs(dir: string, jpeg: Buffer, n = 200): number {
+  mkdirSync(dir, { recursive: true });
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) writeFileSync(path.join(dir, `probe-${i}.jpg`), jpeg);
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / n;
+}
+
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
+const load = () => (os.loadavg()[0] ?? 0).toFixed(1);
+const loadAtStart = load();
 const redis = await startRedis();
 const broker = await startMosquitto();
 mkdirSync(values['data-dir'], { recursive: true });
@@ -202,6 +217,7 @@ try {
   const raw = values['skip-ceiling'] ? { result: Number.NaN, nodeMs: Number.NaN, redisMs: Number.NaN, mainMs: Number.NaN, subscriberMs: null } : await cpuPerEvent(redis.url, N, () => profiled('ceiling', () => rawCeiling(config, ceilingJobs)));
   const ceiling = raw.result;
 
+  const createUs = fileCreateUs(path.join(dataDir, 'probe'), jpegs.snapshot);
   const p = await startPipeline(config);
   const jobs = Array.from({ length: N }, (_, i) => newJob(i));
   const pipe = await cpuPerEvent(redis.url, N, () => profiled('pipeline', async () => {
@@ -235,7 +251,8 @@ try {
 
   const snapKb = Math.round(jpegs.snapshot.length / 1024);
   const jobKb = (JSON.stringify(ceilingJobs[0]).length / 1024).toFixed(1);
-  console.log(`bench:pipeline — ${N} events, worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, job payload ${jobKb} KB, ${os.cpus().length} cores`);
+  console.log(`bench:pipeline — ${N} events, worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, job payload ${jobKb} KB, ${os.cpus().length} cores, load average ${loadAtStart} at the start, ${load()} at the end`);
+  console.log(`creating one ${snapKb} KB file in the data dir: ${createUs.toFixed(0)} µs of CPU (the pipeline creates two per event)`);
   console.log(`raw BullMQ add→process (ceiling):   ${ceiling.toFixed(0)} events/s   ${cpu(raw)}`);
   console.log(`full pipeline → MQTT subscriber:    ${throughput.toFixed(0)} events/s   ${cpu(pipe)}  (target ≥ 2000)`);
   console.log(`pipeline / raw BullMQ:              ${(throughput / ceiling).toFixed(2)}  (target ≥ 0.5)`);
