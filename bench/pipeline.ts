@@ -1,7 +1,8 @@
 // npm run bench:pipeline — in one run, on the same Redis:
 //   1. the raw BullMQ ceiling: add → no-op processor;
 //   2. our pipeline: snapshot + thumbnail write → queue → row + outbox (one transaction) → MQTT publish
-//      → received by a subscriber on a real Mosquitto (the JPEGs enter as Buffers, as from a camera stream);
+//      → received by a subscriber on a real Mosquitto, in a process of its own (the JPEGs enter as
+//      Buffers, as from a camera stream);
 //   3. detection → MQTT receipt latency at a steady 100 events/s.
 
 import { fork, spawnSync } from 'node:child_process';
