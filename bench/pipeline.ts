@@ -27,12 +27,14 @@ import { createLogger } from '../src/logger.js';
 import { startService, type Service } from '../src/main.js';
 import { startMosquitto, startRedis } from '../test/helpers/services.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '32' }, 'latency-seconds': { type: 'string', default: '10' }, 'skip-ceiling': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, 'data-dir': { type: 'string', default: '.cache/bench-pipeline' }, rounds: { type: 'string', default: '1' } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '32' }, 'latency-seconds': { type: 'string', default: '10' }, 'skip-ceiling': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, 'data-dir': { type: 'string', default: '.cache/bench-pipeline' }, rounds: { type: 'string', default: '1' }, warmup: { type: 'string', default: '1000' } } });
 const N = Number(values.events);
 const CONCURRENCY = Number(values.concurrency);
 const LATENCY_SECONDS = Number(values['latency-seconds']);
 /** Ceiling and pipeline measured alternately this many times; the ratio printed is the median. */
 const ROUNDS = Number(values.rounds);
+/** Events sent through the ceiling and through the pipeline, untimed, before either is measured: a service runs warm. */
+const WARMUP = Number(values.warmup);
 const ADD_CHUNK = 50;
 
 function jpeg(width: number): Buffer {
@@ -204,19 +206,22 @@ function fileCreateUs(dir: string, jpeg: Buffer, n = 200): number {
   return (c.user + c.system) / n;
 }
 
-/** N new detections through the service's own ingest path, timed to the subscriber's last receipt. */
+/** N detections through the pipeline, with CPU per event. */
 async function pipelineRound(p: { service: Service; sub: Subscriber }, jpegs: EpisodeImages): Promise<Cpu & { result: number }> {
-  const jobs = Array.from({ length: N }, (_, i) => newJob(i));
+  return cpuPerEvent(redis.url, N, () => profiled('pipeline', () => throughPipeline(p, jpegs, N)), p.sub);
+}
+
+/** `n` new detections through the service's own ingest path; events/s up to the subscriber's last receipt. */
+async function throughPipeline(p: { service: Service; sub: Subscriber }, jpegs: EpisodeImages, n: number): Promise<number> {
+  const jobs = Array.from({ length: n }, (_, i) => newJob(i));
   p.sub.receipts.clear();
-  return cpuPerEvent(redis.url, N, () => profiled('pipeline', async () => {
-    const t0 = performance.timeOrigin + performance.now();
-    await addAll((j) => p.service.ingest.submit(j, jpegs), jobs);
-    await waitUntil(() => p.sub.receipts.size >= N, 'all events at the subscriber');
-    // Up to the last receipt, not to when its report reached us.
-    let last = 0;
-    for (const at of p.sub.receipts.values()) last = Math.max(last, at);
-    return N / ((last - t0) / 1000);
-  }), p.sub);
+  const t0 = performance.timeOrigin + performance.now();
+  await addAll((j) => p.service.ingest.submit(j, jpegs), jobs);
+  await waitUntil(() => p.sub.receipts.size >= n, 'all events at the subscriber');
+  // Up to the last receipt, not to when its report reached us.
+  let last = 0;
+  for (const at of p.sub.receipts.values()) last = Math.max(last, at);
+  return n / ((last - t0) / 1000);
 }
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
@@ -237,10 +242,14 @@ try {
   const createUs = fileCreateUs(path.join(dataDir, 'probe'), jpegs.snapshot);
   let p: Awaited<ReturnType<typeof startPipeline>> | null = null;
   const rounds: Array<{ raw: Cpu & { result: number }; pipe: Cpu & { result: number } }> = [];
+  if (!values['skip-ceiling'] && WARMUP > 0) await rawCeiling(config, ceilingJobs.slice(0, WARMUP));
   for (let r = 0; r < ROUNDS; r++) {
     // The first ceiling runs before the service starts; later ones beside it, idle.
     const raw = await ceilingRound();
-    p ??= await startPipeline(config);
+    if (p === null) {
+      p = await startPipeline(config);
+      if (WARMUP > 0) await throughPipeline(p, jpegs, WARMUP);
+    }
     rounds.push({ raw, pipe: await pipelineRound(p, jpegs) });
   }
   if (p === null) throw new Error('--rounds must be at least 1');
@@ -265,7 +274,7 @@ try {
 
   const snapKb = Math.round(jpegs.snapshot.length / 1024);
   const jobKb = (JSON.stringify(ceilingJobs[0]).length / 1024).toFixed(1);
-  console.log(`bench:pipeline — ${N} events, worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, job payload ${jobKb} KB, ${os.cpus().length} cores, load average ${loadAtStart} at the start, ${load()} at the end`);
+  console.log(`bench:pipeline — ${N} events (after ${WARMUP} untimed through each), worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, job payload ${jobKb} KB, ${os.cpus().length} cores, load average ${loadAtStart} at the start, ${load()} at the end`);
   console.log(`creating one ${snapKb} KB file in the data dir: ${createUs.toFixed(0)} µs of CPU (the pipeline creates two per event)`);
   for (const [i, { raw, pipe }] of rounds.entries()) {
     if (rounds.length > 1) console.log(`round ${i + 1}:`);
