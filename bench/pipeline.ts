@@ -1,18 +1,20 @@
 // npm run bench:pipeline — in one run, on the same Redis:
 //   1. the raw BullMQ ceiling: add → no-op processor;
 //   2. our pipeline: snapshot + thumbnail write → queue → row + outbox (one transaction) → MQTT publish
-//      → received by a subscriber on a real Mosquitto (the JPEGs enter as Buffers, as from a camera stream);
+//      → received by a subscriber on a real Mosquitto, in a process of its own (the JPEGs enter as
+//      Buffers, as from a camera stream);
 //   3. detection → MQTT receipt latency at a steady 100 events/s.
 
-import { spawnSync } from 'node:child_process';
+import { fork, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import mqtt from 'mqtt';
 import { buildConfig, type Config } from '../src/config.js';
 import { eventJobOptions } from '../src/events/event-queue.js';
 import type { EventJob } from '../src/events/event-types.js';
@@ -25,10 +27,14 @@ import { createLogger } from '../src/logger.js';
 import { startService, type Service } from '../src/main.js';
 import { startMosquitto, startRedis } from '../test/helpers/services.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '8' }, 'latency-seconds': { type: 'string', default: '10' }, 'skip-ceiling': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { events: { type: 'string', default: '5000' }, concurrency: { type: 'string', default: '32' }, 'latency-seconds': { type: 'string', default: '10' }, 'skip-ceiling': { type: 'boolean', default: false }, 'cpu-prof': { type: 'string' }, 'data-dir': { type: 'string', default: '.cache/bench-pipeline' }, rounds: { type: 'string', default: '1' }, warmup: { type: 'string', default: '1000' } } });
 const N = Number(values.events);
 const CONCURRENCY = Number(values.concurrency);
 const LATENCY_SECONDS = Number(values['latency-seconds']);
+/** Ceiling and pipeline measured alternately this many times; the ratio printed is the median. */
+const ROUNDS = Number(values.rounds);
+/** Events sent through the ceiling and through the pipeline, untimed, before either is measured: a service runs warm. */
+const WARMUP = Number(values.warmup);
 const ADD_CHUNK = 50;
 
 function jpeg(width: number): Buffer {
@@ -88,17 +94,39 @@ function benchConfig(redisUrl: string, mqttUrl: string, dataDir: string): Config
   });
 }
 
-async function startPipeline(config: Config): Promise<{ service: Service; sub: mqtt.MqttClient; receipts: Map<string, number> }> {
-  const mqttUrl = config.mqtt.url as string;
-  const service = await startService(config, createLogger({ level: 'warn' }));
-  const sub = await mqtt.connectAsync(mqttUrl, { clientId: `bench-sub-${process.pid}` });
+interface Subscriber {
+  /** Event id → wall-clock ms at which the subscriber process received its `new` message. */
+  readonly receipts: Map<string, number>;
+  /** The subscriber process's CPU time so far (after it reported what it received until now). */
+  cpuMs(): Promise<number>;
+  close(): void;
+}
+
+/** The subscriber runs in its own process (bench/event-subscriber.ts), as a consumer of the alerts would. */
+async function startSubscriber(mqttUrl: string, topic: string): Promise<Subscriber> {
+  const child = fork(fileURLToPath(new URL('./event-subscriber.ts', import.meta.url)), [mqttUrl, topic], { execArgv: ['--import', 'tsx'] });
   const receipts = new Map<string, number>();
-  sub.on('message', (_topic, payload) => {
-    const m = JSON.parse(payload.toString()) as { type: string; event: { id: string } };
-    if (m.type === 'new') receipts.set(m.event.id, performance.timeOrigin + performance.now());
+  let onCpu: ((ms: number) => void) | null = null;
+  const ready = new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`subscriber exited (${code})`)));
+    child.on('message', (m: { ready?: true; receipts?: Array<[string, number]>; cpuMs?: number }) => {
+      if (m.ready) resolve();
+      for (const [id, at] of m.receipts ?? []) receipts.set(id, at);
+      if (m.cpuMs !== undefined) onCpu?.(m.cpuMs);
+    });
   });
-  await sub.subscribeAsync(`${config.mqtt.topicPrefix}/events`, { qos: 1 });
-  return { service, sub, receipts };
+  await ready;
+  return {
+    receipts,
+    cpuMs: () => new Promise((resolve) => { onCpu = resolve; child.send('cpu'); }),
+    close: () => child.disconnect(),
+  };
+}
+
+async function startPipeline(config: Config): Promise<{ service: Service; sub: Subscriber }> {
+  const service = await startService(config, createLogger({ level: 'warn' }));
+  const sub = await startSubscriber(config.mqtt.url as string, `${config.mqtt.topicPrefix}/events`);
+  return { service, sub };
 }
 
 async function waitUntil(check: () => boolean, what: string, timeoutMs = 300_000): Promise<void> {
@@ -109,11 +137,14 @@ async function waitUntil(check: () => boolean, what: string, timeoutMs = 300_000
   }
 }
 
+interface Cpu { nodeMs: number; mainMs: number; redisMs: number; subscriberMs: number | null }
+
 /**
- * CPU time spent by this process and by redis-server while `run` runs, per event: unlike events/s, it
- * hardly moves when other work shares the machine, so it tells whether a change made an event cheaper.
+ * CPU time spent by this process (and its event loop alone), by redis-server and by the subscriber process
+ * while `run` runs, per event: unlike events/s, it hardly moves when other work shares the machine, so it
+ * tells whether a change made an event cheaper.
  */
-async function cpuPerEvent<T>(redisUrl: string, events: number, run: () => Promise<T>): Promise<{ result: T; nodeMs: number; redisMs: number }> {
+async function cpuPerEvent<T>(redisUrl: string, events: number, run: () => Promise<T>, sub?: Subscriber): Promise<Cpu & { result: T }> {
   const client = new Redis(redisUrl);
   const redisCpu = async () => {
     const info = await client.info('cpu');
@@ -121,41 +152,110 @@ async function cpuPerEvent<T>(redisUrl: string, events: number, run: () => Promi
     return (field('used_cpu_user') + field('used_cpu_sys')) * 1000;
   };
   const r0 = await redisCpu();
+  const s0 = await sub?.cpuMs();
   const n0 = process.cpuUsage();
+  const m0 = mainThreadMs();
   const result = await run();
   const n = process.cpuUsage(n0);
-  const redisMs = (await redisCpu()) - r0;
+  const mainMs = (mainThreadMs() - m0) / events;
+  const s1 = await sub?.cpuMs();
+  const redisMs = ((await redisCpu()) - r0) / events;
   client.disconnect();
-  return { result, nodeMs: (n.user + n.system) / 1000 / events, redisMs: redisMs / events };
+  const subscriberMs = s0 === undefined || s1 === undefined ? null : (s1 - s0) / events;
+  return { result, nodeMs: (n.user + n.system) / 1000 / events, mainMs, redisMs, subscriberMs };
 }
 
-const cpu = (c: { nodeMs: number; redisMs: number }) => `CPU per event: node ${c.nodeMs.toFixed(2)} ms, redis ${c.redisMs.toFixed(2)} ms`;
+/** CPU time of this process's main thread (the event loop), from /proc (utime + stime in 10 ms ticks): the rest is the thread pool and V8's helpers. */
+function mainThreadMs(): number {
+  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+}
+
+const cpu = (c: Cpu) =>
+  `CPU per event: node ${c.nodeMs.toFixed(2)} ms (event loop ${c.mainMs.toFixed(2)}), redis ${c.redisMs.toFixed(2)} ms` +
+  (c.subscriberMs === null ? '' : `, subscriber ${c.subscriberMs.toFixed(2)} ms`);
+
+/** --cpu-prof FILE: a V8 CPU profile of `run` alone (FILE.ceiling.cpuprofile, FILE.pipeline.cpuprofile), for bench/profile-summary.ts. */
+async function profiled<T>(what: string, run: () => Promise<T>): Promise<T> {
+  const file = values['cpu-prof'];
+  if (file === undefined) return run();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await run();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(`${file}.${what}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
+/**
+ * CPU time to create one file of `jpeg`'s size in `dir` (written synchronously, so it is all this thread's):
+ * the pipeline creates two per event. On an ext4 without a journal it grows with the inodes deleted in the
+ * last minutes (the kernel skips each while looking for a free one): 40 µs to 0.8 ms on the shared VM.
+ */
+function fileCreateUs(dir: string, jpeg: Buffer, n = 200): number {
+  mkdirSync(dir, { recursive: true });
+  const c0 = process.cpuUsage();
+  for (let i = 0; i < n; i++) writeFileSync(path.join(dir, `probe-${i}.jpg`), jpeg);
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / n;
+}
+
+/** N detections through the pipeline, with CPU per event. */
+async function pipelineRound(p: { service: Service; sub: Subscriber }, jpegs: EpisodeImages): Promise<Cpu & { result: number }> {
+  return cpuPerEvent(redis.url, N, () => profiled('pipeline', () => throughPipeline(p, jpegs, N)), p.sub);
+}
+
+/** `n` new detections through the service's own ingest path; events/s up to the subscriber's last receipt. */
+async function throughPipeline(p: { service: Service; sub: Subscriber }, jpegs: EpisodeImages, n: number): Promise<number> {
+  const jobs = Array.from({ length: n }, (_, i) => newJob(i));
+  p.sub.receipts.clear();
+  const t0 = performance.timeOrigin + performance.now();
+  await addAll((j) => p.service.ingest.submit(j, jpegs), jobs);
+  await waitUntil(() => p.sub.receipts.size >= n, 'all events at the subscriber');
+  // Up to the last receipt, not to when its report reached us.
+  let last = 0;
+  for (const at of p.sub.receipts.values()) last = Math.max(last, at);
+  return n / ((last - t0) / 1000);
+}
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 
+const load = () => (os.loadavg()[0] ?? 0).toFixed(1);
+const loadAtStart = load();
 const redis = await startRedis();
 const broker = await startMosquitto();
-const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-bench-'));
+mkdirSync(values['data-dir'], { recursive: true });
+const dataDir = mkdtempSync(path.join(values['data-dir'], 'run-'));
 try {
   const jpegs = { snapshot: jpeg(640), thumbnail: jpeg(192) };
   const config = benchConfig(redis.url, broker.url, dataDir);
   // --skip-ceiling: for profiling the pipeline alone (node --cpu-prof).
   const ceilingJobs = await queuedJobs(jpegs, path.join(dataDir, 'ceiling'), values['skip-ceiling'] ? 1 : N);
-  const raw = values['skip-ceiling'] ? { result: Number.NaN, nodeMs: Number.NaN, redisMs: Number.NaN } : await cpuPerEvent(redis.url, N, () => rawCeiling(config, ceilingJobs));
-  const ceiling = raw.result;
-
-  const p = await startPipeline(config);
-  const jobs = Array.from({ length: N }, (_, i) => newJob(i));
-  const pipe = await cpuPerEvent(redis.url, N, async () => {
-    const t0 = performance.now();
-    await addAll((j) => p.service.ingest.submit(j, jpegs), jobs);
-    await waitUntil(() => p.receipts.size >= N, 'all events at the subscriber');
-    return N / ((performance.now() - t0) / 1000);
-  });
-  const throughput = pipe.result;
+  const skipped = { result: Number.NaN, nodeMs: Number.NaN, redisMs: Number.NaN, mainMs: Number.NaN, subscriberMs: null };
+  const ceilingRound = () => (values['skip-ceiling'] ? skipped : cpuPerEvent(redis.url, N, () => profiled('ceiling', () => rawCeiling(config, ceilingJobs))));
+  const createUs = fileCreateUs(path.join(dataDir, 'probe'), jpegs.snapshot);
+  let p: Awaited<ReturnType<typeof startPipeline>> | null = null;
+  const rounds: Array<{ raw: Cpu & { result: number }; pipe: Cpu & { result: number } }> = [];
+  if (!values['skip-ceiling'] && WARMUP > 0) await rawCeiling(config, ceilingJobs.slice(0, WARMUP));
+  for (let r = 0; r < ROUNDS; r++) {
+    // The first ceiling runs before the service starts; later ones beside it, idle.
+    const raw = await ceilingRound();
+    if (p === null) {
+      p = await startPipeline(config);
+      if (WARMUP > 0) await throughPipeline(p, jpegs, WARMUP);
+    }
+    rounds.push({ raw, pipe: await pipelineRound(p, jpegs) });
+  }
+  if (p === null) throw new Error('--rounds must be at least 1');
 
   // Steady 100 events/s; latency from the detection time carried in the event to receipt.
-  p.receipts.clear();
+  p.sub.receipts.clear();
   const steady: Array<Extract<EventJob, { kind: 'new' }>> = [];
   const total = 100 * LATENCY_SECONDS;
   const start = performance.now();
@@ -167,17 +267,27 @@ try {
     steady.push(job);
     void p.service.ingest.submit(job, jpegs);
   }
-  await waitUntil(() => steady.every((j) => p.receipts.has(j.event.id)), 'steady-rate events');
-  const lat = steady.map((j) => (p.receipts.get(j.event.id) as number) - j.event.startedAt).sort((a, b) => a - b);
-  await p.sub.endAsync();
+  await waitUntil(() => steady.every((j) => p.sub.receipts.has(j.event.id)), 'steady-rate events');
+  const lat = steady.map((j) => (p.sub.receipts.get(j.event.id) as number) - j.event.startedAt).sort((a, b) => a - b);
+  p.sub.close();
   await p.service.close();
 
   const snapKb = Math.round(jpegs.snapshot.length / 1024);
   const jobKb = (JSON.stringify(ceilingJobs[0]).length / 1024).toFixed(1);
-  console.log(`bench:pipeline — ${N} events, worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, job payload ${jobKb} KB, ${os.cpus().length} cores`);
-  console.log(`raw BullMQ add→process (ceiling):   ${ceiling.toFixed(0)} events/s   ${cpu(raw)}`);
-  console.log(`full pipeline → MQTT subscriber:    ${throughput.toFixed(0)} events/s   ${cpu(pipe)}  (target ≥ 2000)`);
-  console.log(`pipeline / raw BullMQ:              ${(throughput / ceiling).toFixed(2)}  (target ≥ 0.5)`);
+  console.log(`bench:pipeline — ${N} events (after ${WARMUP} untimed through each), worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, job payload ${jobKb} KB, ${os.cpus().length} cores, load average ${loadAtStart} at the start, ${load()} at the end`);
+  console.log(`creating one ${snapKb} KB file in the data dir: ${createUs.toFixed(0)} µs of CPU (the pipeline creates two per event)`);
+  for (const [i, { raw, pipe }] of rounds.entries()) {
+    if (rounds.length > 1) console.log(`round ${i + 1}:`);
+    console.log(`raw BullMQ add→process (ceiling):   ${raw.result.toFixed(0)} events/s   ${cpu(raw)}`);
+    console.log(`full pipeline → MQTT subscriber:    ${pipe.result.toFixed(0)} events/s   ${cpu(pipe)}  (target ≥ 2000)`);
+    console.log(`pipeline / raw BullMQ:              ${(pipe.result / raw.result).toFixed(2)}  (target ≥ 0.5)`);
+  }
+  if (rounds.length > 1) {
+    const ratios = rounds.map((r) => r.pipe.result / r.raw.result).sort((a, b) => a - b);
+    const rates = rounds.map((r) => r.pipe.result).sort((a, b) => a - b);
+    const median = (v: number[]) => v[Math.floor(v.length / 2)] as number;
+    console.log(`median of ${rounds.length} rounds: pipeline ${median(rates).toFixed(0)} events/s, pipeline / raw BullMQ ${median(ratios).toFixed(2)}`);
+  }
   console.log(`latency at 100 events/s, ${total} events: p50 ${pct(lat, 50).toFixed(1)} ms, p95 ${pct(lat, 95).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms  (target p95 ≤ 50)`);
 } finally {
   await redis.stop();
