@@ -13,15 +13,13 @@ import { Database } from '../../src/db/database.js';
 import { UsersRepository } from '../../src/db/users.repository.js';
 import { createLogger } from '../../src/logger.js';
 
-// Each run starts a TypeScript loader: seconds apiece on a loaded machine.
-t.setTimeout(400_000);
-const cli = fileURLToPath(new URL('../../src/cli/mat-than.ts', import.meta.url));
-const loaders = process.execArgv.filter((a) => !a.startsWith('--inspect'));
+// The compiled CLI, as installed (package.json `bin`; npm test builds dist/ first).
+const cli = fileURLToPath(new URL('../../dist/cli/mat-than.js', import.meta.url));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-cli-user-'));
 t.teardown(() => rmSync(dataDir, { recursive: true, force: true }));
 
 function mt(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [...loaders, cli, ...args], { env: { ...process.env, DATA_DIR: dataDir, MATTHAN_CONFIG: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, DATA_DIR: dataDir, MATTHAN_CONFIG: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -54,13 +52,20 @@ t.test('add, passwd, disable, enable, list', async (t) => {
   await t.rejects(acc.login('chief', 'chief password 1', '127.0.0.1'), { code: 'LOGIN_FAILED' });
   const again = (await acc.login('chief', 'chief password 2', '127.0.0.1')).result.token;
 
+  const last = await mt(['user', 'disable', '--username', 'chief']);
+  t.equal(last.code, 2, 'the last enabled admin cannot be disabled');
+  t.match(last.stderr, /last enabled admin/);
+  t.ok(await acc.authenticate(again), 'and its tokens still work');
+  t.equal((await mt(['user', 'add', '--username', 'deputy', '--role', 'admin', '--password-stdin'], 'deputy password 1')).code, 0);
   t.equal((await mt(['user', 'disable', '--username', 'chief'])).code, 0);
   t.equal(await acc.authenticate(again), null, 'disable revokes the tokens');
   await t.rejects(acc.login('chief', 'chief password 2', '127.0.0.1'), { code: 'LOGIN_FAILED' });
   t.equal((await mt(['user', 'enable', '--username', 'chief'])).code, 0);
 
   const list = await mt(['user', 'list', '--json']);
-  t.match(JSON.parse(list.stdout), [{ username: 'chief', role: 'admin', disabled: false }, { username: 'ho-17', role: 'household', householdId: 'ho-17' }]);
+  t.match(JSON.parse(list.stdout), [
+    { username: 'chief', role: 'admin', disabled: false }, { username: 'deputy', role: 'admin' }, { username: 'ho-17', role: 'household', householdId: 'ho-17' },
+  ]);
   t.notMatch(list.stdout, /scrypt|password/);
 });
 
