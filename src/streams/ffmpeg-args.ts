@@ -21,6 +21,11 @@ export interface AnalysisSpec {
   thumbnailTarget: string;
   /** A PAM image (opaque black = private) laid over every frame before anything is analysed or encoded. */
   privacyMaskFile?: string | null;
+  /**
+   * Patrol: the decoder skips every frame but keyframes (`-skip_frame nokey`), the cheap way to
+   * watch a quiet scene; `fps` then caps how many of those keyframes are analysed.
+   */
+  keyframesOnly?: boolean;
 }
 
 /** Inputs after the camera: local files only (the privacy mask). */
@@ -74,6 +79,7 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
       // One thread per ffmpeg: the box runs one process per camera, so parallelism comes from those;
       // per-process thread pools only add memory (a 640×360 camera: 18 threads, 38 MB PSS → 3, 29 MB).
       '-threads', '1',
+      ...(s.keyframesOnly === true ? ['-skip_frame', 'nokey'] : []),
     ],
     input: s.rtspUrl,
     extraInputs: mask === null ? [] : [{ url: mask, options: ['-protocol_whitelist', 'file', '-f', 'image2'] }],

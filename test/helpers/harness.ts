@@ -74,6 +74,8 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     queue: { name: `q-${unique}` },
     cameras: opts.cameras,
     stream: { backoffInitialMs: 200, backoffMaxMs: 2000 },
+    // Tests of other stages watch every frame; patrol (the service default) has its own tests.
+    analysis: { mode: 'full' },
     secretKey: randomBytes(32).toString('base64'),
     ...opts.overrides,
   });

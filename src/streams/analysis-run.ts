@@ -1,0 +1,147 @@
+// One ffmpeg run of one camera in one analysis mode at one rate: the process, its detector (built
+// for that mode), and the two JPEG channels whose images are numbered in step with its frames.
+// A camera has one such run, two while it swaps modes (analysis-switch.ts).
+
+import { EventEmitter } from 'node:events';
+import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { createDetector } from '../motion/detector-factory.js';
+import type { FrameVerdict, MotionDetector } from '../motion/motion-detector.js';
+import type { CameraMotionSettings } from '../motion/motion-settings.js';
+import type { AnalysisMode } from './analysis-mode.js';
+import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
+import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
+import { FixedFrameSplitter } from './frame-reader.js';
+import { JpegChannel } from './jpeg-channel.js';
+
+/** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
+const DECODE_DAMAGE = /error while decoding|concealing \d+ .*errors|corrupt|missing picture|Invalid NAL|co located POCs unavailable|mmco|left block unavailable|top block unavailable|out of range intra chroma pred|cabac decode .* failed|negative number of zero coeffs|Reference \d+ >=/i;
+
+export interface AnalysisRunOptions {
+  camera: CameraConfig;
+  motion: MotionConfig;
+  stream: StreamConfig;
+  settings: CameraMotionSettings;
+  ffmpegMajor: number;
+  mode: AnalysisMode;
+  fps: number;
+  privacyMaskFile: string | null;
+  logger: Logger;
+  now: () => number;
+}
+
+export interface AnalysisRunEvents {
+  /** A frame and the detector's verdict on it; `seq` numbers it (1-based) within this run. */
+  frame: [verdict: FrameVerdict, frame: Buffer, seq: number, at: number];
+  /** The decoder reported damaged data (the detector already skips the frames it affects). */
+  damage: [line: string];
+  exit: [exit: FfmpegExit];
+}
+
+export interface EpisodeImages {
+  snapshot: Buffer | null;
+  thumbnail: Buffer | null;
+}
+
+export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
+  readonly mode: AnalysisMode;
+  readonly fps: number;
+  readonly detector: MotionDetector;
+  readonly startedAt: number;
+  frames = 0;
+  lastFrameAt: number | null = null;
+  readonly #o: AnalysisRunOptions;
+  readonly #jpegs = new JpegChannel();
+  readonly #thumbs = new JpegChannel();
+  #proc: FfmpegProcess | null = null;
+  #starting: Promise<void> | null = null;
+  #stopped: Promise<void> | null = null;
+  #exited = false;
+
+  constructor(o: AnalysisRunOptions) {
+    super();
+    this.#o = o;
+    this.mode = o.mode;
+    this.fps = o.fps;
+    this.startedAt = o.now();
+    this.detector = createDetector(o.motion, o.settings, o.mode);
+  }
+
+  get pid(): number | null {
+    return this.#proc?.pid ?? null;
+  }
+
+  /** Never rejects: a run that cannot start (its sockets) ends with an `exit` like a failed ffmpeg. */
+  start(): Promise<void> {
+    this.#starting ??= this.#start().catch((err: unknown) => {
+      this.#o.logger.error({ err }, 'could not start ffmpeg');
+      this.#exit({ code: null, signal: null, stderrTail: [(err as Error).message] });
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    await this.#jpegs.start();
+    await this.#thumbs.start();
+    if (this.#stopped) return;
+    const { motion: m, stream: s } = this.#o;
+    const spec = buildAnalysisSpec({
+      rtspUrl: this.#o.camera.rtspUrl, fps: this.fps, width: m.width, height: m.height,
+      rtspTimeoutSec: s.rtspTimeoutSec, ffmpegMajor: this.#o.ffmpegMajor,
+      snapshotWidth: s.snapshotWidth, thumbnailWidth: s.thumbnailWidth,
+      snapshotTarget: this.#jpegs.target, thumbnailTarget: this.#thumbs.target,
+      privacyMaskFile: this.#o.privacyMaskFile, keyframesOnly: this.mode === 'patrol',
+    });
+    const splitter = new FixedFrameSplitter(this.detector.frameSize);
+    const proc = new FfmpegProcess(spec, s.ffmpegPath);
+    this.#proc = proc;
+    proc.stdout.on('data', (chunk: Buffer) => {
+      for (const frame of splitter.push(chunk)) this.#onFrame(frame);
+    });
+    proc.on('stderr', (line) => this.#onStderr(line));
+    proc.on('exit', (exit) => this.#exit(exit));
+    this.#o.logger.debug({ command: describeSpec(spec), analysis: this.mode, fps: this.fps }, 'starting ffmpeg');
+    proc.start();
+  }
+
+  /** Stops ffmpeg (q → SIGTERM → SIGKILL) and closes the channels; images already received stay readable. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      await this.#starting;
+      if (this.#proc) await this.#proc.stop();
+      else this.#exit({ code: null, signal: null, stderrTail: ['stopped before ffmpeg started'] });
+      await this.#jpegs.close();
+      await this.#thumbs.close();
+    })();
+    return this.#stopped;
+  }
+
+  /** The JPEGs of frame `seq` of this run (or the latest ones), waiting up to `waitMs` for them. */
+  async images(seq: number, waitMs: number): Promise<EpisodeImages> {
+    const [snapshot, thumbnail] = await Promise.all([this.#jpegs.imageFor(seq, waitMs), this.#thumbs.imageFor(seq, waitMs)]);
+    return { snapshot, thumbnail };
+  }
+
+  #exit(exit: FfmpegExit): void {
+    if (this.#exited) return;
+    this.#exited = true;
+    this.emit('exit', exit);
+  }
+
+  #onFrame(frame: Buffer): void {
+    const at = this.#o.now();
+    this.frames++;
+    this.lastFrameAt = at;
+    this.emit('frame', this.detector.analyse(frame), frame, this.frames, at);
+  }
+
+  #onStderr(line: string): void {
+    // ffmpeg's chatter matters until the stream is up; after that only decoder damage (frames after
+    // it are not compared) and its final words (on exit).
+    if (this.frames === 0) this.#o.logger.warn({ ffmpeg: line, analysis: this.mode }, 'ffmpeg reported a problem');
+    else if (DECODE_DAMAGE.test(line)) {
+      this.detector.noteDamage();
+      this.emit('damage', line);
+    }
+  }
+}
