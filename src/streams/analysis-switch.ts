@@ -79,7 +79,8 @@ export class AnalysisSwitch {
   /** Once a second: relax after quiet, give up a swap that does not start. */
   tick(at: number): void {
     const p = this.#pending;
-    if (p && at - p.startedAt >= this.#o.swapTimeoutMs) {
+    // A slow rate (patrol, overload) needs longer for the warm-up frames before its first verdict.
+    if (p && at - p.startedAt >= this.#o.swapTimeoutMs + 3000 / p.fps) {
       this.#o.logger.warn({ analysis: p.mode, frames: p.frames }, 'analysis swap gave no verdict in time; keeping the current run');
       this.#abandon(at);
     }
