@@ -46,6 +46,7 @@ export class AnalysisSwitch {
   readonly #retired = new Set<Promise<void>>();
   #active: AnalysisRun | null = null;
   #pending: AnalysisRun | null = null;
+  #exited: AnalysisRun | null = null;
   #level = 0;
   #holdUntil = 0;
   #since = 0;
@@ -186,13 +187,17 @@ export class AnalysisSwitch {
     this.#account(this.#o.now());
     this.#active = run;
     run.on('frame', (verdict, frame, seq, at) => {
-      if (this.#active === run) this.#o.onFrame(run, verdict, frame, seq, at);
+      // ffmpeg's last frames can be read after its exit was seen: they still count until a new run is up.
+      if (this.#active === run || (this.#active === null && this.#exited === run)) this.#o.onFrame(run, verdict, frame, seq, at);
     });
     run.on('exit', (exit) => {
       if (this.#active !== run) return;
       this.#account(this.#o.now());
       this.#active = null;
+      this.#exited = run;
       this.#abandon(this.#o.now(), false);
+      // Its process is gone; this closes its JPEG channels.
+      this.#retire(run);
       this.#o.onExit(run, exit);
     });
   }
