@@ -13,6 +13,8 @@ import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
 import { JpegChannel } from './jpeg-channel.js';
+import { RawFrameChannel } from './raw-frame-channel.js';
+import { encodeSnapshot } from './snapshot-encoder.js';
 
 /** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
 const DECODE_DAMAGE = /error while decoding|concealing \d+ .*errors|corrupt|missing picture|Invalid NAL|co located POCs unavailable|mmco|left block unavailable|top block unavailable|out of range intra chroma pred|cabac decode .* failed|negative number of zero coeffs|Reference \d+ >=/i;
@@ -51,8 +53,8 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   frames = 0;
   lastFrameAt: number | null = null;
   readonly #o: AnalysisRunOptions;
-  readonly #jpegs = new JpegChannel();
-  readonly #thumbs = new JpegChannel();
+  /** Full runs: the JPEGs ffmpeg encodes of every frame; patrol: raw keyframes, encoded when an alert wants one. */
+  readonly #images: { jpegs: JpegChannel; thumbs: JpegChannel } | RawFrameChannel;
   #proc: FfmpegProcess | null = null;
   #starting: Promise<void> | null = null;
   #stopped: Promise<void> | null = null;
@@ -65,6 +67,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     this.fps = o.fps;
     this.startedAt = o.now();
     this.detector = createDetector(o.motion, o.settings, o.mode);
+    this.#images = o.mode === 'patrol' ? new RawFrameChannel() : { jpegs: new JpegChannel(), thumbs: new JpegChannel() };
   }
 
   get pid(): number | null {
@@ -81,15 +84,16 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   }
 
   async #start(): Promise<void> {
-    await this.#jpegs.start();
-    await this.#thumbs.start();
+    const im = this.#images;
+    if (im instanceof RawFrameChannel) await im.start();
+    else await Promise.all([im.jpegs.start(), im.thumbs.start()]);
     if (this.#stopped) return;
     const { motion: m, stream: s } = this.#o;
     const spec = buildAnalysisSpec({
       rtspUrl: this.#o.camera.rtspUrl, fps: this.fps, width: m.width, height: m.height,
       rtspTimeoutSec: s.rtspTimeoutSec, ffmpegMajor: this.#o.ffmpegMajor,
       snapshotWidth: s.snapshotWidth, thumbnailWidth: s.thumbnailWidth,
-      snapshotTarget: this.#jpegs.target, thumbnailTarget: this.#thumbs.target,
+      snapshotTarget: im instanceof RawFrameChannel ? im.target : im.jpegs.target, thumbnailTarget: im instanceof RawFrameChannel ? im.target : im.thumbs.target,
       privacyMaskFile: this.#o.privacyMaskFile, keyframesOnly: this.mode === 'patrol',
     });
     const splitter = new FixedFrameSplitter(this.detector.frameSize);
@@ -110,15 +114,22 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
       await this.#starting;
       if (this.#proc) await this.#proc.stop();
       else this.#exit({ code: null, signal: null, stderrTail: ['stopped before ffmpeg started'] });
-      await this.#jpegs.close();
-      await this.#thumbs.close();
+      const im = this.#images;
+      if (im instanceof RawFrameChannel) await im.close();
+      else await Promise.all([im.jpegs.close(), im.thumbs.close()]);
     })();
     return this.#stopped;
   }
 
   /** The JPEGs of frame `seq` of this run (or the latest ones), waiting up to `waitMs` for them. */
   async images(seq: number, waitMs: number): Promise<EpisodeImages> {
-    const [snapshot, thumbnail] = await Promise.all([this.#jpegs.imageFor(seq, waitMs), this.#thumbs.imageFor(seq, waitMs)]);
+    const im = this.#images;
+    if (im instanceof RawFrameChannel) {
+      const frame = await im.frameFor(seq, waitMs);
+      const s = this.#o.stream;
+      return frame ? encodeSnapshot(s.ffmpegPath, frame, s.snapshotWidth, s.thumbnailWidth) : { snapshot: null, thumbnail: null };
+    }
+    const [snapshot, thumbnail] = await Promise.all([im.jpegs.imageFor(seq, waitMs), im.thumbs.imageFor(seq, waitMs)]);
     return { snapshot, thumbnail };
   }
 

@@ -7,6 +7,8 @@ import { MAX_OVERLOAD_LEVEL, OverloadPolicy, type LoadSample, type OverloadThres
 
 export interface OverloadTarget {
   setOverloadLevel(level: number): void;
+  /** The previous level is still being applied: its effect cannot be judged yet. */
+  readonly applyingLevel?: boolean;
 }
 
 export interface OverloadState {
@@ -55,6 +57,8 @@ export class OverloadGuard {
   #tick(): void {
     const sample = this.#sampler.sample();
     this.#state.last = sample;
+    // Judge a level only once every camera runs at it.
+    if (this.#target.applyingLevel === true) return;
     const change = this.#policy.observe(sample);
     if (!change) return;
     this.#state = { ...this.#state, level: change.level, since: new Date().toISOString(), reason: change.why, transitions: this.#state.transitions + 1 };

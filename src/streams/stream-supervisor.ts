@@ -16,8 +16,12 @@ export interface StreamSupervisorDeps extends CameraStreamDeps {
   cameraMotion?: CameraMotionSource;
 }
 
-/** A new overload level reaches the cameras one at a time, this far apart: each may swap its ffmpeg. */
-const LEVEL_STAGGER_MS = 50;
+/**
+ * A new overload level reaches the cameras one at a time, this far apart: each swaps its ffmpeg
+ * (make-before-break, so briefly two), and swapping them all at once would double the load exactly
+ * when the box is short of CPU. 190 cameras take about three minutes.
+ */
+const LEVEL_STAGGER_MS = 1000;
 
 export class StreamSupervisor {
   readonly #streams = new Map<string, CameraStream>();
@@ -70,6 +74,11 @@ export class StreamSupervisor {
   /** Every ffmpeg process id the cameras run now (two for a camera that swaps modes). */
   pids(): number[] {
     return [...this.#streams.values()].flatMap((s) => s.pids());
+  }
+
+  /** True while a new overload level is still reaching the cameras. */
+  get applyingLevel(): boolean {
+    return this.#levelTimers.size > 0;
   }
 
   /** Applies an overload level (overload-guard.ts) to every camera, staggered so swaps do not pile up. */

@@ -80,4 +80,7 @@ t.test('patrol: the decoder skips all but keyframes; full decodes every frame', 
   t.equal(patrol[skip + 1], 'nokey');
   t.notOk(specToArgv(buildAnalysisSpec(base)).includes('-skip_frame'));
   t.notOk(argv.includes('-skip_frame'), 'default: full');
+  t.notOk(patrol.includes('mjpeg'), 'patrol encodes no JPEG of every keyframe');
+  t.same(patrol.slice(patrol.indexOf('[full]') - 1), ['-map', '[full]', '-vsync', 'passthrough', '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', 'unix:/tmp/x/snap.sock'],
+    'the raw keyframes (with their size) go to the snapshot channel');
 });
