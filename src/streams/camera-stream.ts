@@ -114,6 +114,8 @@ export class CameraStream {
   #maskFile: MaskFile | null = null;
   #cameraSide = { active: false, lastActiveAt: null as number | null };
   #overloadLevel = 0;
+  /** The run the watchdog is stopping (stopping takes up to 3 s: say it once). */
+  #stalled: AnalysisRun | null = null;
   #restartTimer: NodeJS.Timeout | null = null;
   #watchdog: NodeJS.Timeout | null = null;
   /** Episodes leave in order: an `end` never overtakes the `start` still waiting for its snapshot. */
@@ -325,7 +327,8 @@ export class CameraStream {
     if (!run || this.#closing) return;
     this.#runs?.tick(now);
     const since = run.lastFrameAt ?? run.startedAt;
-    if (now - since < this.#stream.watchdogSec * 1000) return;
+    if (now - since < this.#stream.watchdogSec * 1000 || this.#stalled === run) return;
+    this.#stalled = run;
     this.#log.warn({ watchdogSec: this.#stream.watchdogSec }, 'no frames from ffmpeg; restarting it');
     void run.stop();
   }

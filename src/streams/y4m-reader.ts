@@ -11,36 +11,48 @@ export interface Y4mFrame {
 }
 
 export class Y4mSplitter {
-  #buf: Buffer = Buffer.alloc(0);
+  /** The header or FRAME line read so far. */
+  #line: number[] = [];
   #width = 0;
   #height = 0;
+  /** The frame being filled (each frame is copied once, straight into its own buffer). */
+  #frame: Buffer | null = null;
+  #filled = 0;
 
   /** The frames this chunk completed (fresh buffers). Throws on a stream that is not 4:2:0 y4m. */
   push(chunk: Buffer): Y4mFrame[] {
-    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
     const out: Y4mFrame[] = [];
-    for (;;) {
-      const nl = this.#buf.indexOf(0x0a);
-      if (nl < 0) {
-        if (this.#buf.length > MAX_HEADER) throw new Error('y4m: header line too long');
-        break;
-      }
-      const line = this.#buf.subarray(0, nl).toString('latin1');
-      if (line.startsWith('YUV4MPEG2 ')) {
-        this.#header(line);
-        this.#buf = this.#buf.subarray(nl + 1);
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.#frame) {
+        const n = chunk.copy(this.#frame, this.#filled, i);
+        this.#filled += n;
+        i += n;
+        if (this.#filled === this.#frame.length) {
+          out.push({ width: this.#width, height: this.#height, data: this.#frame });
+          this.#frame = null;
+        }
         continue;
       }
-      if (!line.startsWith('FRAME')) throw new Error('y4m: expected FRAME');
-      if (this.#width === 0) throw new Error('y4m: FRAME before the stream header');
-      const size = this.#width * this.#height * 1.5;
-      if (this.#buf.length < nl + 1 + size) break;
-      out.push({ width: this.#width, height: this.#height, data: Buffer.from(this.#buf.subarray(nl + 1, nl + 1 + size)) });
-      this.#buf = this.#buf.subarray(nl + 1 + size);
+      const nl = chunk.indexOf(0x0a, i);
+      const end = nl < 0 ? chunk.length : nl;
+      for (let k = i; k < end; k++) this.#line.push(chunk[k] as number);
+      if (this.#line.length > MAX_HEADER) throw new Error('y4m: header line too long');
+      i = end;
+      if (nl < 0) break;
+      i = nl + 1;
+      this.#onLine(String.fromCharCode(...this.#line));
+      this.#line = [];
     }
-    // Keep only the unread tail (a fresh copy, so the chunk it came from can go).
-    if (this.#buf.length > 0) this.#buf = Buffer.from(this.#buf);
     return out;
+  }
+
+  #onLine(line: string): void {
+    if (line.startsWith('YUV4MPEG2 ')) return this.#header(line);
+    if (!line.startsWith('FRAME')) throw new Error('y4m: expected FRAME');
+    if (this.#width === 0) throw new Error('y4m: FRAME before the stream header');
+    this.#frame = Buffer.allocUnsafe(this.#width * this.#height * 1.5);
+    this.#filled = 0;
   }
 
   #header(line: string): void {
