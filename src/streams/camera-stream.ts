@@ -14,9 +14,9 @@ import { backoffDelay } from './backoff.js';
 import type { FfmpegExit } from './ffmpeg-process.js';
 import { FrameHealth } from './frame-health.js';
 import { writePrivacyMask, type MaskFile } from './mask-file.js';
-import { UptimeCounter } from './uptime.js';
+import { StreamAvailability, type StreamStatus } from './stream-availability.js';
 
-export type StreamStatus = 'starting' | 'online' | 'offline' | 'stopped';
+export type { StreamStatus };
 
 export interface CameraStreamStats {
   cameraId: string;
@@ -96,14 +96,10 @@ export class CameraStream {
   readonly #settings: CameraMotionSettings;
   readonly #hybridWindowMs: number;
   readonly #alertOnPatrol: boolean;
-  /** What consumers were last told: null before the first report. */
-  #reportedOnline: boolean | null = null;
-  #offlineSince: number | null = null;
   #tracker: MotionTracker;
   readonly #picture: FrameHealth;
-  readonly #uptime = new UptimeCounter();
+  readonly #availability: StreamAvailability;
   #runs: AnalysisSwitch | null = null;
-  #status: StreamStatus = 'stopped';
   #closing = false;
   #attempt = 0;
   #framesAnalysed = 0;
@@ -132,6 +128,7 @@ export class CameraStream {
     this.#hybridWindowMs = deps.hybridWindowMs ?? HYBRID_WINDOW_MS;
     this.#alertOnPatrol = (deps.analysis ?? ALWAYS_FULL).alertOnPatrol;
     this.#tracker = this.#newTracker();
+    this.#availability = new StreamAvailability(deps.offlineGraceMs);
     this.#picture = new FrameHealth({ width: motion.width, height: motion.height, frozenAfterMs: deps.frozenAfterMs, coveredAfterMs: deps.coveredAfterMs });
   }
 
@@ -141,7 +138,7 @@ export class CameraStream {
       cameraId: this.camera.id,
       name: this.camera.name,
       zone: this.camera.zone,
-      status: this.#status,
+      status: this.#availability.status,
       framesAnalysed: this.#framesAnalysed,
       restarts: this.#restarts,
       lastFrameAt: this.#lastFrameAt === null ? null : new Date(this.#lastFrameAt).toISOString(),
@@ -154,7 +151,7 @@ export class CameraStream {
       decodeErrors: this.#decodeErrors,
       frozen: this.#picture.frozen,
       covered: this.#picture.covered,
-      ...this.#uptime.totals(now),
+      ...this.#availability.totals(now),
       analysis: this.#runs?.stats(now) ?? { mode: null, wanted: this.#baseMode(), fps: null, swapping: false, escalations: 0, swaps: 0, failedSwaps: 0, patrolSec: 0, fullSec: 0 },
     };
   }
@@ -181,8 +178,7 @@ export class CameraStream {
   async start(): Promise<void> {
     this.#maskFile = await writePrivacyMask(this.#settings.masks);
     this.#closing = false;
-    this.#offlineSince = this.#now();
-    this.#uptime.start(this.#offlineSince);
+    this.#availability.started(this.#now());
     this.#runs = this.#newSwitch();
     this.#runs.setOverloadLevel(this.#overloadLevel);
     this.#spawn();
@@ -199,8 +195,7 @@ export class CameraStream {
     await this.#emitChain;
     await this.#maskFile?.remove();
     this.#maskFile = null;
-    this.#status = 'stopped';
-    this.#uptime.stop(this.#now());
+    this.#availability.stopped(this.#now());
   }
 
   #baseMode(): AnalysisConfig['mode'] {
@@ -233,20 +228,16 @@ export class CameraStream {
   }
 
   #spawn(): void {
-    this.#status = this.#status === 'offline' ? 'offline' : 'starting';
+    this.#availability.spawning();
     this.#runs?.spawn();
   }
 
   #onFrame(run: AnalysisRun, rawVerdict: FrameVerdict, frame: Buffer, seq: number, at: number): void {
     this.#framesAnalysed++;
     this.#lastFrameAt = at;
-    if (this.#status !== 'online') {
-      this.#status = 'online';
-      this.#offlineSince = null;
-      this.#uptime.set(true, at);
-      this.#log.info({ analysis: run.mode }, 'stream online');
-      if (this.#reportedOnline !== true) this.#reportHealth(true, at);
-    }
+    const up = this.#availability.frame(at);
+    if (up.cameOnline) this.#log.info({ analysis: run.mode }, 'stream online');
+    if (up.report) this.#report({ condition: 'offline', active: false, at });
     for (const change of this.#picture.update(frame, at)) this.#report(change);
     const verdict = gateVerdict(this.#settings.mode, rawVerdict, this.#cameraSide, at, this.#hybridWindowMs);
     this.#night = verdict.night === true;
@@ -269,11 +260,6 @@ export class CameraStream {
     this.#chain(`motion ${episode.kind}`, async () => {
       await this.#deps.onEpisode(this.camera, episode, await images);
     });
-  }
-
-  #reportHealth(online: boolean, at: number): void {
-    this.#reportedOnline = online;
-    this.#report({ condition: 'offline', active: !online, at });
   }
 
   #report(r: HealthReport): void {
@@ -302,13 +288,9 @@ export class CameraStream {
     this.#attempt = healthy ? 1 : this.#attempt + 1;
     this.#restarts++;
     const delay = backoffDelay(this.#attempt, { initialMs: this.#stream.backoffInitialMs, maxMs: this.#stream.backoffMaxMs });
-    if (this.#status !== 'offline') {
-      this.#log.warn('stream offline');
-      this.#offlineSince = this.#now();
-      // Up ends with the last frame: a stall the watchdog ended was no picture either.
-      this.#uptime.set(false, run.frames > 0 && this.#lastFrameAt !== null ? this.#lastFrameAt : this.#offlineSince);
-    }
-    this.#status = 'offline';
+    const at = this.#now();
+    // Up ends with the last frame: a stall the watchdog ended was no picture either.
+    if (this.#availability.exited(at, run.frames > 0 && this.#lastFrameAt !== null ? this.#lastFrameAt : at)) this.#log.warn('stream offline');
     this.#log.warn({ code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-5), retryInMs: delay }, 'ffmpeg exited; restarting');
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = null;
@@ -319,9 +301,10 @@ export class CameraStream {
   #checkWatchdog(): void {
     const now = this.#now();
     // Cameras that blink off for a moment (a reconnect) do not page anyone: only a stay past the grace does.
-    if (this.#offlineSince !== null && this.#reportedOnline !== false && now - this.#offlineSince >= this.#deps.offlineGraceMs) {
-      this.#log.warn({ offlineSinceMs: this.#offlineSince }, 'camera offline');
-      this.#reportHealth(false, this.#offlineSince);
+    const downSince = this.#availability.dueOffline(now);
+    if (downSince !== null) {
+      this.#log.warn({ offlineSinceMs: downSince }, 'camera offline');
+      this.#report({ condition: 'offline', active: true, at: downSince });
     }
     const run = this.#runs?.active;
     if (!run || this.#closing) return;
