@@ -88,6 +88,7 @@ async function measure(ready: () => boolean, read: () => number, pss: () => numb
   const t0 = Date.now();
   while (!ready() && Date.now() - t0 < READY_MAX_MS) await sleep(250);
   const readyMs = Date.now() - t0;
+  console.error(`  … ready after ${(readyMs / 1000).toFixed(1)} s${ready() ? '' : ' (not every stream delivers)'}; measuring`);
   await sleep(SETTLE_MS);
   const c0 = read();
   const box = new BoxCpu();
@@ -182,9 +183,12 @@ async function main(): Promise<void> {
   const { quiet, walk, walkSpec } = await clips(clipSeconds);
   const sim = await startRtspSimulator({ cameras: [], clips: Object.fromEntries(ids.map((id, i) => [id, i < K ? walk : quiet])) });
   try {
+    console.error('phase 1: ours');
     const r = await ours(sim, walkSpec);
+    console.error('phase 2: floor');
     const f = await floor(sim, r.config, r.w.readyMs);
     const motionBin = opts['no-reference'] ? null : onPath('motion');
+    if (motionBin) console.error('phase 3: Motion');
     const mo = motionBin ? await startMotionDaemon(motionBin, path.join(opts.cache!, 'motion'), ids.slice(K, K + M).map((id) => sim.url(id))) : null;
     const t0 = Date.now();
     const mw = mo ? await measure(() => Date.now() - t0 >= 10_000, () => processCpuSec(mo.pid), () => pssBytes(mo.pid)) : null;
