@@ -138,12 +138,16 @@ async function floor(sim: RtspSimulator, config: ReturnType<typeof loadConfig>, 
     rtspUrl: 'x', fps: 1, width: 320, height: 180, rtspTimeoutSec: config.stream.rtspTimeoutSec, ffmpegMajor: ffmpegMajorVersion(config.stream.ffmpegPath),
     snapshotWidth: 640, thumbnailWidth: 192, snapshotTarget: 'x', thumbnailTarget: 'x', keyframesOnly: config.analysis.mode === 'patrol',
   });
-  const children: ChildProcess[] = ids.map((id) => spawn(config.stream.ffmpegPath,
-    ['-hide_banner', '-nostats', '-loglevel', 'error', ...base.inputOptions, '-i', sim.url(id), '-map', '0:v', '-f', 'null', '-'],
-    { stdio: ['ignore', 'ignore', 'ignore'] }));
+  // Started at the pace ours came up (the service lets 8 ffmpegs probe at once), not in one burst.
+  const children: ChildProcess[] = [];
+  for (const id of ids) {
+    children.push(spawn(config.stream.ffmpegPath,
+      ['-hide_banner', '-nostats', '-loglevel', 'error', ...base.inputOptions, '-i', sim.url(id), '-map', '0:v', '-f', 'null', '-'],
+      { stdio: ['ignore', 'ignore', 'ignore'] }));
+    await sleep(startMs / N);
+  }
   const pids = children.map((c) => c.pid!).filter(Boolean);
-  const t0 = Date.now();
-  const w = await measure(() => Date.now() - t0 >= startMs, () => pids.reduce((a, p) => a + processCpuSec(p), 0), () => pids.reduce((a, p) => a + pssBytes(p), 0));
+  const w = await measure(() => true, () => pids.reduce((a, p) => a + processCpuSec(p), 0), () => pids.reduce((a, p) => a + pssBytes(p), 0));
   await Promise.all(children.map((c) => new Promise<void>((resolve) => {
     if (c.exitCode !== null || c.signalCode !== null) return resolve();
     c.once('close', () => resolve());
@@ -224,7 +228,7 @@ function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | nul
   console.log(`ours (ffmpeg + Node)   ${f3(oursPerCam)} CPU-s per camera-second (Node ${f3(r.nodeSec / WINDOW_S / N)}), PSS ${(r.w.pssBytes / N / MiB).toFixed(2)} MiB per camera   box: ${box(r.w)}`);
   console.log(`floor (bare ffmpeg)    ${f3(perCam(f))} CPU-s per camera-second, PSS ${(f.pssBytes / N / MiB).toFixed(2)} MiB per camera   box: ${box(f)}`);
   console.log(mw ? `motion daemon (${M} cams) ${f3(motionPerCam!)} CPU-s per camera-second, PSS ${(mw.pssBytes / M / MiB).toFixed(2)} MiB per camera   box: ${box(mw)}` : `motion daemon: ${opts['no-reference'] ? 'skipped (--no-reference)' : 'not installed'}`);
-  console.log(`every stream delivering after ${(r.w.readyMs / 1000).toFixed(1)} s (the floor got as long)`);
+  console.log(`every stream delivering after ${(r.w.readyMs / 1000).toFixed(1)} s (the floor's ffmpegs were started over as long)`);
   console.log(`frames analysed ${frames} of ${Math.round(expected)} expected (${((frames / Math.max(1, expected)) * 100).toFixed(1)}%) in the window; reconnects ${reconnects}`);
   const esc = r.after.reduce((a, s) => a + s.analysis.escalations, 0);
   console.log(`escalations ${esc}, swaps ${r.after.reduce((a, s) => a + s.analysis.swaps, 0)}, failed swaps ${r.after.reduce((a, s) => a + s.analysis.failedSwaps, 0)}; overload level ${r.overload.level} (transitions ${r.overload.transitions}${r.overload.reason ? `, last: ${r.overload.reason}` : ''})`);

@@ -14,6 +14,7 @@ import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
 import { JpegChannel } from './jpeg-channel.js';
 import { RawFrameChannel } from './raw-frame-channel.js';
+import { ffmpegStarts } from './start-gate.js';
 import { encodeSnapshot } from './snapshot-encoder.js';
 
 /** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
@@ -49,7 +50,10 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   readonly mode: AnalysisMode;
   readonly fps: number;
   readonly detector: MotionDetector;
-  readonly startedAt: number;
+  /** When ffmpeg was spawned (construction time until then: see `spawned`). */
+  startedAt: number;
+  /** Past the start gate (start-gate.ts), ffmpeg spawned: watchdogs count from here. */
+  spawned = false;
   frames = 0;
   lastFrameAt: number | null = null;
   readonly #o: AnalysisRunOptions;
@@ -59,6 +63,8 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   #starting: Promise<void> | null = null;
   #stopped: Promise<void> | null = null;
   #exited = false;
+  #inGate = false;
+  #release: (() => void) | null = null;
 
   constructor(o: AnalysisRunOptions) {
     super();
@@ -88,6 +94,13 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     if (im instanceof RawFrameChannel) await im.start();
     else await Promise.all([im.jpegs.start(), im.thumbs.start()]);
     if (this.#stopped) return;
+    this.#inGate = true;
+    const release = await ffmpegStarts.acquire();
+    this.#inGate = false;
+    if (this.#stopped) return release();
+    this.#release = release;
+    this.startedAt = this.#o.now();
+    this.spawned = true;
     const { motion: m, stream: s } = this.#o;
     const spec = buildAnalysisSpec({
       rtspUrl: this.#o.camera.rtspUrl, fps: this.fps, width: m.width, height: m.height,
@@ -111,7 +124,8 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   /** Stops ffmpeg (q → SIGTERM → SIGKILL) and closes the channels; images already received stay readable. */
   stop(): Promise<void> {
     this.#stopped ??= (async () => {
-      await this.#starting;
+      // A run still waiting for the gate has nothing to stop (it gives its turn back when it comes).
+      if (!this.#inGate) await this.#starting;
       if (this.#proc) await this.#proc.stop();
       else this.#exit({ code: null, signal: null, stderrTail: ['stopped before ffmpeg started'] });
       const im = this.#images;
@@ -134,6 +148,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   }
 
   #exit(exit: FfmpegExit): void {
+    this.#release?.();
     if (this.#exited) return;
     this.#exited = true;
     this.emit('exit', exit);
@@ -143,6 +158,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     const at = this.#o.now();
     this.frames++;
     this.lastFrameAt = at;
+    if (this.frames === 1) this.#release?.();
     this.emit('frame', this.detector.analyse(frame), frame, this.frames, at);
   }
 

@@ -81,7 +81,7 @@ export class AnalysisSwitch {
   tick(at: number): void {
     const p = this.#pending;
     // A slow rate (patrol, overload) needs longer for the warm-up frames before its first verdict.
-    if (p && at - p.startedAt >= this.#o.swapTimeoutMs + 3000 / p.fps) {
+    if (p && p.spawned && at - p.startedAt >= this.#o.swapTimeoutMs + 3000 / p.fps) {
       this.#o.logger.warn({ analysis: p.mode, frames: p.frames }, 'analysis swap gave no verdict in time; keeping the current run');
       this.#abandon(at);
     }

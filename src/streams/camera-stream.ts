@@ -309,6 +309,8 @@ export class CameraStream {
     const run = this.#runs?.active;
     if (!run || this.#closing) return;
     this.#runs?.tick(now);
+    // Waiting for its turn to start (start-gate.ts) is not a stall.
+    if (!run.spawned) return;
     const since = run.lastFrameAt ?? run.startedAt;
     if (now - since < this.#stream.watchdogSec * 1000 || this.#stalled === run) return;
     this.#stalled = run;
