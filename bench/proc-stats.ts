@@ -1,7 +1,7 @@
 // /proc readers for bench:ingest: CPU seconds of processes (and of this process's reaped children),
 // PSS from smaps_rollup, and the whole box's CPU.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { readCpuTimes } from '../src/streams/load-sampler.js';
 
 const TICKS = 100; // USER_HZ on Linux
@@ -62,4 +62,20 @@ export class BoxCpu {
  */
 export function childCpuReading(live: number[]): number {
   return selfAndReapedCpuSec().reaped + live.reduce((a, p) => a + processCpuSec(p), 0);
+}
+
+/** This process's child process ids (zombies included: their times stay readable until reaped). */
+export function childPids(exclude: number[] = []): number[] {
+  const out: number[] = [];
+  try {
+    for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
+      for (const p of readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) {
+        const pid = Number(p);
+        if (pid > 0 && !exclude.includes(pid)) out.push(pid);
+      }
+    }
+  } catch {
+    // a thread ended while listing: the next reading sees the rest
+  }
+  return out;
 }
