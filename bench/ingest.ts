@@ -24,7 +24,7 @@ import { buildAnalysisSpec } from '../src/streams/ffmpeg-args.js';
 import { StreamSupervisor } from '../src/streams/stream-supervisor.js';
 import { CLIP_FPS, CLIP_GOP, generateClips, type ClipSpec } from './motion-clips.js';
 import { percentile } from './motion-score.js';
-import { BoxCpu, childCpuReading, childPids, processCpuSec, pssBytes, selfAndReapedCpuSec } from './proc-stats.js';
+import { BoxCpu, CpuTracker, processCpuSec, pssBytes, selfAndReapedCpuSec } from './proc-stats.js';
 import { startMotionDaemon } from './motion-daemon.js';
 
 /** Log lines kept in memory (written to the cache directory at the end). */
@@ -97,9 +97,6 @@ async function clips(seconds: number): Promise<string> {
   return q!.file;
 }
 
-/** The simulator is our child too: never part of what is measured. */
-const notOurs = (sim: RtspSimulator & { pid?: number }) => (sim.pid === undefined ? [] : [sim.pid]);
-
 const ids = Array.from({ length: N }, (_, i) => (i < K ? `walk-${i}` : `cam-${String(i).padStart(3, '0')}`));
 
 interface Window {
@@ -147,13 +144,16 @@ async function ours(sim: RtspSimulator) {
   const before = supervisor.stats();
   const node0 = selfAndReapedCpuSec().self;
   let crossings: { stop(): Promise<Walk[]> } | null = null;
+  const cpu = new CpuTracker();
+  const sampler = setInterval(() => cpu.read(supervisor.pids()), 250);
   const w = await measure(
     () => supervisor.stats().every((s) => s.framesAnalysed > 0),
-    () => selfAndReapedCpuSec().self + childCpuReading(childPids(notOurs(sim))),
-    () => pssBytes('self') + childPids(notOurs(sim)).reduce((a, p) => a + pssBytes(p), 0),
+    () => selfAndReapedCpuSec().self + cpu.read(supervisor.pids()),
+    () => pssBytes('self') + supervisor.pids().reduce((a, p) => a + pssBytes(p), 0),
     // Objects cross once every stream delivers, while all N run.
     () => { crossings = walkers(sim); },
   );
+  clearInterval(sampler);
   const walks = (await (crossings as { stop(): Promise<Walk[]> } | null)?.stop()) ?? [];
   const nodeSec = selfAndReapedCpuSec().self - node0;
   const after = supervisor.stats();
@@ -179,8 +179,10 @@ async function floor(sim: RtspSimulator, config: ReturnType<typeof loadConfig>, 
     await sleep(startMs / N);
   }
   const pids = children.map((c) => c.pid!).filter(Boolean);
-  // Exited ones count through this process's cutime (ours were all reaped before this phase).
-  const w = await measure(() => true, () => { const live = new Set(childPids()); return childCpuReading(pids.filter((p) => live.has(p))); }, () => pids.reduce((a, p) => a + pssBytes(p), 0));
+  const cpu = new CpuTracker();
+  const sampler = setInterval(() => cpu.read(pids), 250);
+  const w = await measure(() => true, () => cpu.read(pids), () => pids.reduce((a, p) => a + pssBytes(p), 0));
+  clearInterval(sampler);
   await Promise.all(children.map((c) => new Promise<void>((resolve) => {
     if (c.exitCode !== null || c.signalCode !== null) return resolve();
     c.once('close', () => resolve());

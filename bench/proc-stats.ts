@@ -1,7 +1,7 @@
-// /proc readers for bench:ingest: CPU seconds of processes (and of this process's reaped children),
+// /proc readers for bench:ingest: CPU seconds of processes (and of this process),
 // PSS from smaps_rollup, and the whole box's CPU.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readCpuTimes } from '../src/streams/load-sampler.js';
 
 const TICKS = 100; // USER_HZ on Linux
@@ -54,28 +54,23 @@ export class BoxCpu {
   }
 }
 
-/**
- * CPU seconds used by a changing set of child processes, for differences over a window: reaped
- * children are in this process's cutime/cstime (their whole life), live ones (`live`) are read from
- * /proc; the difference of two readings counts every process's share inside the window once, as
- * long as no other child is reaped in the window (the simulator lives throughout).
- */
-export function childCpuReading(live: number[]): number {
-  return selfAndReapedCpuSec().reaped + live.reduce((a, p) => a + processCpuSec(p), 0);
-}
 
-/** This process's child process ids (zombies included: their times stay readable until reaped). */
-export function childPids(exclude: number[] = []): number[] {
-  const out: number[] = [];
-  try {
-    for (const tid of readdirSync(`/proc/${process.pid}/task`)) {
-      for (const p of readFileSync(`/proc/${process.pid}/task/${tid}/children`, 'utf8').trim().split(/\s+/)) {
-        const pid = Number(p);
-        if (pid > 0 && !exclude.includes(pid)) out.push(pid);
-      }
+/**
+ * Cumulative CPU seconds of a changing set of processes, from readings taken often enough (the
+ * caller samples every 250 ms): each process keeps its last reading after it is gone, so the
+ * difference of two `read`s counts every process's CPU inside the interval, less what a process
+ * used between its last reading and its exit. No reliance on reaping or on /proc's child lists.
+ */
+export class CpuTracker {
+  readonly #last = new Map<number, number>();
+
+  read(pids: number[]): number {
+    for (const pid of pids) {
+      const v = processCpuSec(pid);
+      if (v >= (this.#last.get(pid) ?? 0)) this.#last.set(pid, v);
     }
-  } catch {
-    // a thread ended while listing: the next reading sees the rest
+    let sum = 0;
+    for (const v of this.#last.values()) sum += v;
+    return sum;
   }
-  return out;
 }
