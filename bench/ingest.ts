@@ -109,7 +109,7 @@ interface Window {
  * Waits until `ready` (every stream delivering; at most READY_MAX_MS), then SETTLE_MS, then measures
  * `read` (cumulative CPU s) over the window, with PSS at its middle.
  */
-async function measure(ready: () => boolean, read: () => number, pss: () => number, onReady?: () => void): Promise<Window & { readyMs: number }> {
+async function measure(ready: () => boolean, read: () => number, pss: () => number, onReady?: () => void): Promise<Window & { readyMs: number; nodeSec: number }> {
   const t0 = Date.now();
   while (!ready() && Date.now() - t0 < READY_MAX_MS) await sleep(250);
   const readyMs = Date.now() - t0;
@@ -117,11 +117,12 @@ async function measure(ready: () => boolean, read: () => number, pss: () => numb
   onReady?.();
   await sleep(SETTLE_MS);
   const c0 = read();
+  const n0 = selfAndReapedCpuSec().self;
   const box = new BoxCpu();
   await sleep((WINDOW_S * 1000) / 2);
   const mem = pss();
   await sleep((WINDOW_S * 1000) / 2);
-  return { cpuSec: read() - c0, boxCores: box.busyCores(os.cpus().length), pssBytes: mem, readyMs };
+  return { cpuSec: read() - c0, boxCores: box.busyCores(os.cpus().length), pssBytes: mem, readyMs, nodeSec: selfAndReapedCpuSec().self - n0 };
 }
 
 async function ours(sim: RtspSimulator) {
@@ -142,7 +143,6 @@ async function ours(sim: RtspSimulator) {
   guard.start();
   for (const id of ids) await supervisor.add({ id, name: id, zone: 'z', householdId: null, shareWithOfficers: true, rtspUrl: sim.url(id) });
   const before = supervisor.stats();
-  const node0 = selfAndReapedCpuSec().self;
   let crossings: { stop(): Promise<Walk[]> } | null = null;
   const cpu = new CpuTracker();
   const sampler = setInterval(() => cpu.read(supervisor.pids()), 250);
@@ -155,7 +155,7 @@ async function ours(sim: RtspSimulator) {
   );
   clearInterval(sampler);
   const walks = (await (crossings as { stop(): Promise<Walk[]> } | null)?.stop()) ?? [];
-  const nodeSec = selfAndReapedCpuSec().self - node0;
+  const nodeSec = w.nodeSec;
   const after = supervisor.stats();
   const overload = guard.state();
   guard.close();
