@@ -73,6 +73,35 @@ export const configSchema = {
         updateMinIntervalSec: num(0.2, 3600, 2),
       },
     },
+    analysis: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Each camera's decode mode unless its motion settings say otherwise (see analysis-mode.ts). */
+        mode: { enum: ['patrol', 'full'], default: 'patrol' },
+        /** Patrol analyses at most this many keyframes a second (keyframes come one per GOP). */
+        patrolFps: num(0.05, 30, 1),
+        /** Full drops back to patrol after this long without motion, camera events or an open event. */
+        quietSec: num(1, 3600, 10),
+        /** A patrol keyframe with motion raises the alert at once; false: full decoding confirms first. */
+        alertOnPatrol: { type: 'boolean', default: true },
+        /** A full run that gives no judged frame in this time is abandoned (the camera keeps patrolling). */
+        swapTimeoutSec: num(2, 600, 15),
+        overload: {
+          type: 'object',
+          additionalProperties: false,
+          default: {},
+          properties: {
+            sampleSec: num(0.5, 60, 2),
+            loopDelayMs: num(10, 10000, 200),
+            cpuBusy: num(0.1, 1, 0.95),
+            raiseAfter: int(1, 100, 3),
+            lowerAfter: int(1, 1000, 15),
+          },
+        },
+      },
+    },
     stream: {
       type: 'object',
       additionalProperties: false,

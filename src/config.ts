@@ -11,6 +11,8 @@ import { MatThanError, isMatThanError } from './errors.js';
 import { configSchema } from './config-schema.js';
 import { validateMotionSettings, type CameraMotionSettings } from './motion/motion-settings.js';
 import type { CameraEventWatcherOptions } from './onvif/camera-event-watcher.js';
+import type { AnalysisMode } from './streams/analysis-mode.js';
+import type { OverloadThresholds } from './streams/overload-policy.js';
 
 export interface CameraConfig {
   id: string;
@@ -85,6 +87,15 @@ export interface StreamConfig {
   thumbnailWidth: number;
 }
 
+export interface AnalysisConfig {
+  mode: AnalysisMode;
+  patrolFps: number;
+  quietSec: number;
+  alertOnPatrol: boolean;
+  swapTimeoutSec: number;
+  overload: OverloadThresholds & { sampleSec: number };
+}
+
 export interface Config {
   host: string;
   port: number;
@@ -97,6 +108,7 @@ export interface Config {
   queue: { name: string; concurrency: number; attempts: number; lockDurationMs: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean | null };
   motion: MotionConfig;
+  analysis: AnalysisConfig;
   stream: StreamConfig;
   cameras: CameraConfig[];
   zones: ZoneConfig[];

@@ -32,6 +32,7 @@ import { CameraEventWatcher } from './onvif/camera-event-watcher.js';
 import { Topics } from './mqtt/topics.js';
 import { RedisProbe } from './redis/redis-probe.js';
 import { RedisServer } from './redis/redis-server.js';
+import { OverloadGuard } from './streams/overload-guard.js';
 import { StreamSupervisor } from './streams/stream-supervisor.js';
 
 interface Closable {
@@ -204,6 +205,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       ffmpegMajor,
       cameraMotion,
       hybridWindowMs: hybridWindowSec * 1000,
+      analysis: config.analysis,
       offlineGraceMs: config.health.offlineGraceSec * 1000,
       onEpisode: async (camera, episode, jpegs) => {
         const job = cameraEvents.fromEpisode(camera, episode);
@@ -220,6 +222,9 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       },
     });
     const cameraEvents = new CameraEvents();
+    const overload = new OverloadGuard(config.analysis.overload, supervisor, logger);
+    overload.start();
+    track({ close: async () => overload.close() });
 
     // Streams follow the registry live: a runtime config (credentials in memory only) (re)starts one, null stops it.
     registry.onChange(async ({ id, camera }) => {
@@ -256,7 +261,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
         mqtt: async () => { if (!publisher.connected) throw new Error('not connected'); },
         database: () => db.ping(),
       },
-      readinessDetail: async () => ({ queue: await queue.counts(), outboxPending: await outbox.pendingCount() }),
+      readinessDetail: async () => ({ queue: await queue.counts(), outboxPending: await outbox.pendingCount(), overload: overload.state() }),
     });
     track({ close: () => service.app.close() });
     await service.app.listen({ host: config.host, port: config.port });

@@ -2,6 +2,7 @@
 // they mean for the detector's thresholds. Pure.
 
 import { MatThanError } from '../errors.js';
+import { ANALYSIS_MODES, type AnalysisMode } from '../streams/analysis-mode.js';
 import { validateMasks, type MaskPolygon } from './masks.js';
 
 /**
@@ -17,6 +18,8 @@ export interface CameraMotionSettings {
   /** 1 (only large, clear motion) … 10 (the smallest change); 5 is the default balance. */
   sensitivity: number;
   masks: MaskPolygon[];
+  /** Decode mode for this camera (keyframe patrol or every frame); absent = the service's analysis.mode. */
+  analysis?: AnalysisMode;
 }
 
 export const DEFAULT_MOTION_SETTINGS: CameraMotionSettings = { mode: 'server', sensitivity: 5, masks: [] };
@@ -26,7 +29,7 @@ export function validateMotionSettings(value: unknown, base: CameraMotionSetting
   const bad = (why: string) => new MatThanError('VALIDATION_FAILED', `motion: ${why}`);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('must be an object');
   const v = value as Record<string, unknown>;
-  const unknown = Object.keys(v).filter((k) => k !== 'mode' && k !== 'sensitivity' && k !== 'masks');
+  const unknown = Object.keys(v).filter((k) => k !== 'mode' && k !== 'sensitivity' && k !== 'masks' && k !== 'analysis');
   if (unknown.length > 0) throw bad(`unknown field ${unknown[0]}`);
   const mode = v.mode ?? base.mode;
   if (!MOTION_MODES.includes(mode as MotionMode)) throw bad(`mode must be one of ${MOTION_MODES.join(', ')}`);
@@ -35,7 +38,9 @@ export function validateMotionSettings(value: unknown, base: CameraMotionSetting
     throw bad('sensitivity must be an integer from 1 to 10');
   }
   const masks = v.masks === undefined ? base.masks : validateMasks(v.masks);
-  return { mode: mode as MotionMode, sensitivity: sensitivity as number, masks };
+  const analysis = v.analysis ?? base.analysis;
+  if (analysis !== undefined && !ANALYSIS_MODES.includes(analysis as AnalysisMode)) throw bad(`analysis must be one of ${ANALYSIS_MODES.join(', ')}`);
+  return { mode: mode as MotionMode, sensitivity: sensitivity as number, masks, ...(analysis === undefined ? {} : { analysis: analysis as AnalysisMode }) };
 }
 
 /**
@@ -54,6 +59,7 @@ export const motionSettingsSchema = {
   properties: {
     mode: { enum: [...MOTION_MODES] },
     sensitivity: { type: 'integer', minimum: 1, maximum: 10 },
+    analysis: { enum: [...ANALYSIS_MODES] },
     masks: {
       type: 'array',
       maxItems: 32,

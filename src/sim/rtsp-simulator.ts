@@ -21,6 +21,8 @@ export interface RtspSimulatorOptions {
   width?: number;
   height?: number;
   fps?: number;
+  /** Frames per keyframe interval of the live cameras (default: fps, one keyframe a second). */
+  gop?: number;
   crossEverySec?: number;
   /** default '/usr/bin/python3' (it must see the python3-gi bindings) */
   python?: string;
@@ -28,6 +30,8 @@ export interface RtspSimulatorOptions {
 
 export interface RtspSimulator {
   readonly port: number;
+  /** The simulator process's id while it runs. */
+  readonly pid: number | undefined;
   /** rtsp://127.0.0.1:<port>/<id> */
   url(cameraId: string): string;
   /** Starts a crossing now; resolves when the object has left the frame. */
@@ -97,6 +101,10 @@ class ProcessRtspSimulator implements RtspSimulator {
     return `rtsp://127.0.0.1:${this.port}/${cameraId}`;
   }
 
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   async start(): Promise<void> {
     if (this.#child) return;
     try {
@@ -110,6 +118,7 @@ class ProcessRtspSimulator implements RtspSimulator {
     if (o.width !== undefined) args.push('--width', String(o.width));
     if (o.height !== undefined) args.push('--height', String(o.height));
     if (o.fps !== undefined) args.push('--fps', String(o.fps));
+    if (o.gop !== undefined) args.push('--gop', String(o.gop));
     if (o.crossEverySec !== undefined) args.push('--cross-every', String(o.crossEverySec));
     for (const [id, file] of Object.entries(o.clips ?? {})) args.push('--clip', `${id}=${file}`);
 

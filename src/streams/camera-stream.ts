@@ -2,23 +2,21 @@
 // Owns the ffmpeg process, its watchdog and its restart back-off.
 
 import type { Logger } from '../logger.js';
-import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
+import type { AnalysisConfig, CameraConfig, MotionConfig, StreamConfig } from '../config.js';
 import type { HealthReport } from '../events/event-types.js';
 import { gateVerdict } from '../motion/motion-gate.js';
-import { createDetector } from '../motion/detector-factory.js';
-import type { MotionDetector } from '../motion/motion-detector.js';
+import type { FrameVerdict } from '../motion/motion-detector.js';
 import { DEFAULT_MOTION_SETTINGS, type CameraMotionSettings } from '../motion/motion-settings.js';
 import { MotionTracker, type EpisodeEvent } from '../motion/motion-tracker.js';
+import type { AnalysisRun, EpisodeImages } from './analysis-run.js';
+import { AnalysisSwitch, type AnalysisStats } from './analysis-switch.js';
 import { backoffDelay } from './backoff.js';
-import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
-import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
-import { FixedFrameSplitter } from './frame-reader.js';
+import type { FfmpegExit } from './ffmpeg-process.js';
 import { FrameHealth } from './frame-health.js';
-import { JpegChannel } from './jpeg-channel.js';
 import { writePrivacyMask, type MaskFile } from './mask-file.js';
-import { UptimeCounter } from './uptime.js';
+import { StreamAvailability, type StreamStatus } from './stream-availability.js';
 
-export type StreamStatus = 'starting' | 'online' | 'offline' | 'stopped';
+export type { StreamStatus };
 
 export interface CameraStreamStats {
   cameraId: string;
@@ -46,12 +44,11 @@ export interface CameraStreamStats {
   /** Seconds with frames flowing, and without, since the stream started. */
   uptimeSec: number;
   downtimeSec: number;
+  /** Keyframe patrol or full decoding, and how the camera moved between them. */
+  analysis: AnalysisStats;
 }
 
-export interface EpisodeImages {
-  snapshot: Buffer | null;
-  thumbnail: Buffer | null;
-}
+export type { EpisodeImages };
 
 export interface EpisodeSink {
   (camera: CameraConfig, episode: EpisodeEvent, images: EpisodeImages): Promise<void>;
@@ -76,50 +73,45 @@ export interface CameraStreamDeps {
   ffmpegMajor: number;
   /** hybrid mode: how long after a camera-side motion event our detector may confirm it. */
   hybridWindowMs?: number;
+  /** Patrol/full decoding; absent = every frame decoded at motion.fps, always (no patrol). */
+  analysis?: AnalysisConfig;
   now?: () => number;
 }
+
+/** Without an analysis config a camera decodes in full, as before patrol existed. */
+const ALWAYS_FULL: Omit<AnalysisConfig, 'overload'> = { mode: 'full', patrolFps: 1, quietSec: 10, alertOnPatrol: true, swapTimeoutSec: 15 };
 
 /** A run that delivered frames for this long resets the back-off to its first step. */
 const HEALTHY_RUN_MS = 30_000;
 const SNAPSHOT_WAIT_MS = 1000;
 const HYBRID_WINDOW_MS = 10_000;
-/** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
-const DECODE_DAMAGE = /error while decoding|concealing \d+ .*errors|corrupt|missing picture|Invalid NAL|co located POCs unavailable|mmco|left block unavailable|top block unavailable|out of range intra chroma pred|cabac decode .* failed|negative number of zero coeffs|Reference \d+ >=/i;
 
 export class CameraStream {
   readonly camera: CameraConfig;
   readonly #motion: MotionConfig;
   readonly #stream: StreamConfig;
   readonly #log: Logger;
-  readonly #onEpisode: EpisodeSink;
-  readonly #onHealth: HealthSink;
-  readonly #offlineGraceMs: number;
-  readonly #ffmpegMajor: number;
+  readonly #deps: CameraStreamDeps;
   readonly #now: () => number;
   readonly #settings: CameraMotionSettings;
   readonly #hybridWindowMs: number;
-  readonly #jpegs = new JpegChannel();
-  readonly #thumbs = new JpegChannel();
-  /** What consumers were last told: null before the first report. */
-  #reportedOnline: boolean | null = null;
-  #offlineSince: number | null = null;
+  readonly #alertOnPatrol: boolean;
   #tracker: MotionTracker;
   readonly #picture: FrameHealth;
-  readonly #uptime = new UptimeCounter();
-  #proc: FfmpegProcess | null = null;
-  #status: StreamStatus = 'stopped';
+  readonly #availability: StreamAvailability;
+  #runs: AnalysisSwitch | null = null;
   #closing = false;
   #attempt = 0;
   #framesAnalysed = 0;
-  #runFrames = 0;
-  #runStartedAt = 0;
   #lastFrameAt: number | null = null;
   #restarts = 0;
   #decodeErrors = 0;
   #night = false;
-  #detector: MotionDetector | null = null;
   #maskFile: MaskFile | null = null;
   #cameraSide = { active: false, lastActiveAt: null as number | null };
+  #overloadLevel = 0;
+  /** The run the watchdog is stopping (stopping takes up to 3 s: say it once). */
+  #stalled: AnalysisRun | null = null;
   #restartTimer: NodeJS.Timeout | null = null;
   #watchdog: NodeJS.Timeout | null = null;
   /** Episodes leave in order: an `end` never overtakes the `start` still waiting for its snapshot. */
@@ -129,54 +121,66 @@ export class CameraStream {
     this.camera = camera;
     this.#motion = motion;
     this.#stream = stream;
+    this.#deps = deps;
     this.#log = deps.logger.child({ cameraId: camera.id });
-    this.#onEpisode = deps.onEpisode;
-    this.#onHealth = deps.onHealth;
-    this.#offlineGraceMs = deps.offlineGraceMs;
-    this.#ffmpegMajor = deps.ffmpegMajor;
     this.#now = deps.now ?? Date.now;
     this.#settings = camera.motion ?? DEFAULT_MOTION_SETTINGS;
     this.#hybridWindowMs = deps.hybridWindowMs ?? HYBRID_WINDOW_MS;
+    this.#alertOnPatrol = (deps.analysis ?? ALWAYS_FULL).alertOnPatrol;
     this.#tracker = this.#newTracker();
+    this.#availability = new StreamAvailability(deps.offlineGraceMs);
     this.#picture = new FrameHealth({ width: motion.width, height: motion.height, frozenAfterMs: deps.frozenAfterMs, coveredAfterMs: deps.coveredAfterMs });
   }
 
   stats(): CameraStreamStats {
+    const now = this.#now();
     return {
       cameraId: this.camera.id,
       name: this.camera.name,
       zone: this.camera.zone,
-      status: this.#status,
+      status: this.#availability.status,
       framesAnalysed: this.#framesAnalysed,
       restarts: this.#restarts,
       lastFrameAt: this.#lastFrameAt === null ? null : new Date(this.#lastFrameAt).toISOString(),
       motion: this.#tracker.active,
-      pid: this.#proc?.pid ?? null,
+      pid: this.#runs?.active?.pid ?? null,
       mode: this.#settings.mode,
       cameraMotion: this.#cameraSide.active,
       night: this.#night,
-      mutedCells: this.#detector?.mutedCells ?? 0,
+      mutedCells: this.#runs?.active?.detector.mutedCells ?? 0,
       decodeErrors: this.#decodeErrors,
       frozen: this.#picture.frozen,
       covered: this.#picture.covered,
-      ...this.#uptime.totals(this.#now()),
+      ...this.#availability.totals(now),
+      analysis: this.#runs?.stats(now) ?? { mode: null, wanted: this.#baseMode(), fps: null, swapping: false, escalations: 0, swaps: 0, failedSwaps: 0, patrolSec: 0, fullSec: 0 },
     };
   }
 
-  /** The camera's own motion state (its ONVIF events), used by the camera and hybrid modes. */
+  /** Process ids of this camera's ffmpeg runs (two while it swaps modes). */
+  pids(): number[] {
+    return this.#runs?.pids() ?? [];
+  }
+
+  /** The camera's own motion state (its ONVIF events): gates camera/hybrid modes and escalates patrol. */
   cameraMotion(active: boolean, at: number): void {
     this.#cameraSide.active = active;
     if (active) this.#cameraSide.lastActiveAt = at;
     else if (this.#cameraSide.lastActiveAt !== null) this.#cameraSide.lastActiveAt = at;
+    this.#runs?.cameraMotion(active, at);
+  }
+
+  /** The service's overload level (overload-policy.ts): lowers this camera's analysis rate. */
+  setOverloadLevel(level: number): void {
+    this.#overloadLevel = level;
+    this.#runs?.setOverloadLevel(level);
   }
 
   async start(): Promise<void> {
     this.#maskFile = await writePrivacyMask(this.#settings.masks);
-    await this.#jpegs.start();
-    await this.#thumbs.start();
     this.#closing = false;
-    this.#offlineSince = this.#now();
-    this.#uptime.start(this.#offlineSince);
+    this.#availability.started(this.#now());
+    this.#runs = this.#newSwitch();
+    this.#runs.setOverloadLevel(this.#overloadLevel);
     this.#spawn();
     this.#watchdog = setInterval(() => this.#checkWatchdog(), 1000);
     this.#watchdog.unref();
@@ -186,16 +190,31 @@ export class CameraStream {
     this.#closing = true;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     if (this.#watchdog) clearInterval(this.#watchdog);
-    await this.#proc?.stop();
-    this.#proc = null;
+    await this.#runs?.close();
     this.#closeEpisode();
     await this.#emitChain;
-    await this.#jpegs.close();
-    await this.#thumbs.close();
     await this.#maskFile?.remove();
     this.#maskFile = null;
-    this.#status = 'stopped';
-    this.#uptime.stop(this.#now());
+    this.#availability.stopped(this.#now());
+  }
+
+  #baseMode(): AnalysisConfig['mode'] {
+    return this.#settings.analysis ?? (this.#deps.analysis ?? ALWAYS_FULL).mode;
+  }
+
+  #newSwitch(): AnalysisSwitch {
+    const a = this.#deps.analysis ?? ALWAYS_FULL;
+    return new AnalysisSwitch({
+      base: this.#baseMode(), patrolFps: a.patrolFps, fullFps: this.#motion.fps, quietMs: a.quietSec * 1000, swapTimeoutMs: a.swapTimeoutSec * 1000,
+      run: {
+        camera: this.camera, motion: this.#motion, stream: this.#stream, settings: this.#settings, ffmpegMajor: this.#deps.ffmpegMajor,
+        privacyMaskFile: this.#maskFile?.path ?? null, logger: this.#log, now: this.#now,
+      },
+      logger: this.#log, now: this.#now,
+      onFrame: (run, verdict, frame, seq, at) => this.#onFrame(run, verdict, frame, seq, at),
+      onDamage: (line) => this.#onDamage(line),
+      onExit: (run, exit) => this.#onExit(run, exit),
+    });
   }
 
   #newTracker(): MotionTracker {
@@ -209,91 +228,43 @@ export class CameraStream {
   }
 
   #spawn(): void {
-    const m = this.#motion;
-    const spec = buildAnalysisSpec({
-      rtspUrl: this.camera.rtspUrl,
-      fps: m.fps,
-      width: m.width,
-      height: m.height,
-      rtspTimeoutSec: this.#stream.rtspTimeoutSec,
-      ffmpegMajor: this.#ffmpegMajor,
-      snapshotWidth: this.#stream.snapshotWidth,
-      thumbnailWidth: this.#stream.thumbnailWidth,
-      snapshotTarget: this.#jpegs.target,
-      thumbnailTarget: this.#thumbs.target,
-      privacyMaskFile: this.#maskFile?.path ?? null,
-    });
-    const detector = createDetector(m, this.#settings);
-    this.#detector = detector;
-    const splitter = new FixedFrameSplitter(detector.frameSize);
-    const proc = new FfmpegProcess(spec, this.#stream.ffmpegPath);
-    this.#proc = proc;
-    this.#status = this.#status === 'offline' ? 'offline' : 'starting';
-    this.#runFrames = 0;
-    this.#runStartedAt = this.#now();
-    this.#jpegs.resetSequence();
-    this.#thumbs.resetSequence();
-    proc.stdout.on('data', (chunk: Buffer) => {
-      for (const frame of splitter.push(chunk)) this.#onFrame(detector, frame);
-    });
-    proc.on('stderr', (line) => {
-      // ffmpeg's chatter matters until the stream is up; after that only decoder damage (frames after
-      // it are not compared) and its final words (on exit).
-      if (this.#runFrames === 0) this.#log.warn({ ffmpeg: line }, 'ffmpeg reported a problem');
-      else if (DECODE_DAMAGE.test(line)) this.#onDamage(detector, line);
-    });
-    proc.on('exit', (exit) => this.#onExit(proc, exit));
-    this.#log.debug({ command: describeSpec(spec) }, 'starting ffmpeg');
-    proc.start();
+    this.#availability.spawning();
+    this.#runs?.spawn();
   }
 
-  #onFrame(detector: MotionDetector, frame: Buffer): void {
-    const at = this.#now();
-    this.#runFrames++;
+  #onFrame(run: AnalysisRun, rawVerdict: FrameVerdict, frame: Buffer, seq: number, at: number): void {
     this.#framesAnalysed++;
     this.#lastFrameAt = at;
-    if (this.#status !== 'online') {
-      this.#status = 'online';
-      this.#offlineSince = null;
-      this.#uptime.set(true, at);
-      this.#log.info('stream online');
-      if (this.#reportedOnline !== true) this.#reportHealth(true, at);
-    }
+    const up = this.#availability.frame(at);
+    if (up.cameOnline) this.#log.info({ analysis: run.mode }, 'stream online');
+    if (up.report) this.#report({ condition: 'offline', active: false, at });
     for (const change of this.#picture.update(frame, at)) this.#report(change);
-    const verdict = gateVerdict(this.#settings.mode, detector.analyse(frame), this.#cameraSide, at, this.#hybridWindowMs);
+    const verdict = gateVerdict(this.#settings.mode, rawVerdict, this.#cameraSide, at, this.#hybridWindowMs);
     this.#night = verdict.night === true;
-    const episode = this.#tracker.update(verdict, at);
-    if (episode) this.#emit(episode, this.#runFrames);
+    // With alertOnPatrol off a patrol keyframe only escalates; the full run's frames decide.
+    const counted = run.mode === 'patrol' && !this.#alertOnPatrol ? { ...verdict, motion: false } : verdict;
+    const episode = this.#tracker.update(counted, at);
+    if (episode) this.#emit(episode, run, seq);
+    this.#runs?.observe(verdict, this.#tracker.active, at);
   }
 
-  #onDamage(detector: MotionDetector, line: string): void {
+  #onDamage(line: string): void {
     this.#decodeErrors++;
-    detector.noteDamage();
     // One line per burst is enough for an operator; the count is in the stats.
     if (this.#decodeErrors % 100 === 1) this.#log.warn({ ffmpeg: line, decodeErrors: this.#decodeErrors }, 'decoder reported damaged data; skipping frames until it passes');
   }
 
-  #emit(episode: EpisodeEvent, frameSeq: number): void {
-    // Images are looked up now (for the triggering frame) but delivered in order.
-    const wantsImages = episode.kind !== 'end';
-    const images = Promise.all([
-      wantsImages ? this.#jpegs.imageFor(frameSeq, SNAPSHOT_WAIT_MS) : null,
-      wantsImages ? this.#thumbs.imageFor(frameSeq, SNAPSHOT_WAIT_MS) : null,
-    ]);
+  #emit(episode: EpisodeEvent, run: AnalysisRun | null, frameSeq: number): void {
+    // Images are looked up now (for the triggering frame, from the run that saw it) but delivered in order.
+    const images = episode.kind === 'end' || run === null ? Promise.resolve({ snapshot: null, thumbnail: null }) : run.images(frameSeq, SNAPSHOT_WAIT_MS);
     this.#chain(`motion ${episode.kind}`, async () => {
-      const [snapshot, thumbnail] = await images;
-      await this.#onEpisode(this.camera, episode, { snapshot, thumbnail });
+      await this.#deps.onEpisode(this.camera, episode, await images);
     });
-  }
-
-  #reportHealth(online: boolean, at: number): void {
-    this.#reportedOnline = online;
-    this.#report({ condition: 'offline', active: !online, at });
   }
 
   #report(r: HealthReport): void {
     if (r.condition !== 'offline') this.#log[r.active ? 'warn' : 'info']({ condition: r.condition }, r.active ? `picture ${r.condition}` : `picture no longer ${r.condition}`);
-    this.#chain(`${r.condition} ${r.active ? 'on' : 'off'}`, () => this.#onHealth(this.camera, r));
+    this.#chain(`${r.condition} ${r.active ? 'on' : 'off'}`, () => this.#deps.onHealth(this.camera, r));
   }
 
   /** Hand-overs leave one at a time, in order; a failure is logged, never silently dropped. */
@@ -305,27 +276,21 @@ export class CameraStream {
 
   #closeEpisode(): void {
     const ended = this.#tracker.flush(this.#now());
-    if (ended) this.#emit(ended, 0);
+    if (ended) this.#emit(ended, null, 0);
     this.#tracker = this.#newTracker();
   }
 
-  #onExit(proc: FfmpegProcess, exit: FfmpegExit): void {
-    if (proc !== this.#proc) return;
-    this.#proc = null;
+  #onExit(run: AnalysisRun, exit: FfmpegExit): void {
     if (this.#closing) return;
     // A camera that drops mid-episode must not leave motion stuck "on".
     this.#closeEpisode();
-    const healthy = this.#runFrames > 0 && this.#now() - this.#runStartedAt >= HEALTHY_RUN_MS;
+    const healthy = run.frames > 0 && this.#now() - run.startedAt >= HEALTHY_RUN_MS;
     this.#attempt = healthy ? 1 : this.#attempt + 1;
     this.#restarts++;
     const delay = backoffDelay(this.#attempt, { initialMs: this.#stream.backoffInitialMs, maxMs: this.#stream.backoffMaxMs });
-    if (this.#status !== 'offline') {
-      this.#log.warn('stream offline');
-      this.#offlineSince = this.#now();
-      // Up ends with the last frame: a stall the watchdog ended was no picture either.
-      this.#uptime.set(false, this.#runFrames > 0 && this.#lastFrameAt !== null ? this.#lastFrameAt : this.#offlineSince);
-    }
-    this.#status = 'offline';
+    const at = this.#now();
+    // Up ends with the last frame: a stall the watchdog ended was no picture either.
+    if (this.#availability.exited(at, run.frames > 0 && this.#lastFrameAt !== null ? this.#lastFrameAt : at)) this.#log.warn('stream offline');
     this.#log.warn({ code: exit.code, signal: exit.signal, stderr: exit.stderrTail.slice(-5), retryInMs: delay }, 'ffmpeg exited; restarting');
     this.#restartTimer = setTimeout(() => {
       this.#restartTimer = null;
@@ -334,16 +299,22 @@ export class CameraStream {
   }
 
   #checkWatchdog(): void {
+    const now = this.#now();
     // Cameras that blink off for a moment (a reconnect) do not page anyone: only a stay past the grace does.
-    if (this.#offlineSince !== null && this.#reportedOnline !== false && this.#now() - this.#offlineSince >= this.#offlineGraceMs) {
-      this.#log.warn({ offlineSinceMs: this.#offlineSince }, 'camera offline');
-      this.#reportHealth(false, this.#offlineSince);
+    const downSince = this.#availability.dueOffline(now);
+    if (downSince !== null) {
+      this.#log.warn({ offlineSinceMs: downSince }, 'camera offline');
+      this.#report({ condition: 'offline', active: true, at: downSince });
     }
-    const proc = this.#proc;
-    if (!proc || this.#closing) return;
-    const since = this.#lastFrameAt !== null && this.#runFrames > 0 ? this.#lastFrameAt : this.#runStartedAt;
-    if (this.#now() - since < this.#stream.watchdogSec * 1000) return;
+    const run = this.#runs?.active;
+    if (!run || this.#closing) return;
+    this.#runs?.tick(now);
+    // Waiting for its turn to start (start-gate.ts) is not a stall.
+    if (!run.spawned) return;
+    const since = run.lastFrameAt ?? run.startedAt;
+    if (now - since < this.#stream.watchdogSec * 1000 || this.#stalled === run) return;
+    this.#stalled = run;
     this.#log.warn({ watchdogSec: this.#stream.watchdogSec }, 'no frames from ffmpeg; restarting it');
-    void proc.stop();
+    void run.stop();
   }
 }

@@ -16,11 +16,16 @@ export interface AnalysisSpec {
   ffmpegMajor: number;
   snapshotWidth: number;
   thumbnailWidth: number;
-  /** Where ffmpeg sends the JPEG streams (ffmpeg output URLs such as unix:/run/x.sock). */
+  /** Where ffmpeg sends the JPEG streams (ffmpeg output URLs such as unix:/run/x.sock); patrol: the raw frames (snapshotTarget). */
   snapshotTarget: string;
   thumbnailTarget: string;
   /** A PAM image (opaque black = private) laid over every frame before anything is analysed or encoded. */
   privacyMaskFile?: string | null;
+  /**
+   * Patrol: the decoder skips every frame but keyframes (`-skip_frame nokey`), the cheap way to
+   * watch a quiet scene; `fps` then caps how many of those keyframes are analysed.
+   */
+  keyframesOnly?: boolean;
 }
 
 /** Inputs after the camera: local files only (the privacy mask). */
@@ -74,22 +79,36 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
       // One thread per ffmpeg: the box runs one process per camera, so parallelism comes from those;
       // per-process thread pools only add memory (a 640×360 camera: 18 threads, 38 MB PSS → 3, 29 MB).
       '-threads', '1',
+      ...(s.keyframesOnly === true ? ['-skip_frame', 'nokey'] : []),
     ],
     input: s.rtspUrl,
     extraInputs: mask === null ? [] : [{ url: mask, options: ['-protocol_whitelist', 'file', '-f', 'image2'] }],
     globalOptions: ['-hide_banner', '-nostats', '-loglevel', 'error', '-filter_threads', '1', '-filter_complex_threads', '1'],
-    complexFilter:
-      head +
-      `[d]scale=${s.width}:${s.height}:flags=area,format=yuv420p[det];` +
-      `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p,split=2[snap][t];` +
-      `[t]scale='min(${s.thumbnailWidth},iw)':-2[thumb]`,
+    complexFilter: head + `[d]scale=${s.width}:${s.height}:flags=area,format=yuv420p[det];` + (s.keyframesOnly === true
+      ? `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuv420p[full]`
+      : `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p,split=2[snap][t];[t]scale='min(${s.thumbnailWidth},iw)':-2[thumb]`),
     outputs: [
       { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', ...passthrough, '-f', 'rawvideo', '-pix_fmt', 'yuv420p'] },
-      { target: s.snapshotTarget, options: ['-map', '[snap]', ...passthrough, '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5', '-threads', '1'] },
-      // Thumbnails for phones on weak links: a few KB each.
-      { target: s.thumbnailTarget, options: ['-map', '[thumb]', ...passthrough, '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '8', '-threads', '1'] },
+      ...(s.keyframesOnly === true ? patrolOutputs(s, passthrough) : jpegOutputs(s, passthrough)),
     ],
   };
+}
+
+function jpegOutputs(s: AnalysisSpec, passthrough: string[]): FfmpegOutput[] {
+  return [
+    { target: s.snapshotTarget, options: ['-map', '[snap]', ...passthrough, '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5', '-threads', '1'] },
+    // Thumbnails for phones on weak links: a few KB each.
+    { target: s.thumbnailTarget, options: ['-map', '[thumb]', ...passthrough, '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '8', '-threads', '1'] },
+  ];
+}
+
+/**
+ * Patrol sends the keyframes at snapshot size uncompressed (y4m, which carries the size) instead of
+ * encoding two JPEGs of each: the one that raises an alert is encoded on demand (snapshot-encoder.ts).
+ * The encodes were a third of a patrolling ffmpeg's CPU; copying a raw frame costs next to nothing.
+ */
+function patrolOutputs(s: AnalysisSpec, passthrough: string[]): FfmpegOutput[] {
+  return [{ target: s.snapshotTarget, options: ['-map', '[full]', ...passthrough, '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p'] }];
 }
 
 /** The argv ffmpeg receives, in fluent-ffmpeg's order (inputs, globals, filters, outputs). */

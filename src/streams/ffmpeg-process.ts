@@ -21,10 +21,44 @@ export interface FfmpegProcessEvents {
 
 const STDERR_TAIL_LINES = 20;
 
+/**
+ * fluent-ffmpeg checks the output formats and encoders before every run, caching the answers only
+ * once one check has finished: 190 cameras starting at once spawned four `ffmpeg -formats`-style
+ * processes each (760) and blocked the event loop for a minute and a half. One check per binary,
+ * awaited by every start, fills that cache first.
+ */
+const capabilityChecks = new Map<string, Promise<void>>();
+
+function checkCapabilities(ffmpegPath: string): Promise<void> {
+  let done = capabilityChecks.get(ffmpegPath);
+  if (!done) {
+    const probe = ffmpeg().setFfmpegPath(ffmpegPath);
+    done = new Promise<void>((resolve) => probe.availableFormats(() => probe.availableEncoders(() => resolve())));
+    capabilityChecks.set(ffmpegPath, done);
+  }
+  return done;
+}
+
 /** Stop sequence timings: `q` lets ffmpeg flush and close cleanly; signals follow if it does not. */
 export interface StopTimings {
   quitMs: number;
   termMs: number;
+}
+
+/**
+ * Spawns are paced service-wide: forking a large Node process blocks its event loop for a while, and
+ * each new ffmpeg spends its first second or two on RTSP set-up and probing. 190 cameras starting at
+ * once would do all of that together; paced, they are up in about 10 s, and a lone spawn (an
+ * escalation) never waits.
+ */
+const SPAWN_GAP_MS = 50;
+let nextSpawnAt = 0;
+
+function spawnTurn(): Promise<void> {
+  const now = Date.now();
+  const at = Math.max(now, nextSpawnAt);
+  nextSpawnAt = at + SPAWN_GAP_MS;
+  return at > now ? new Promise((resolve) => setTimeout(resolve, at - now)) : Promise.resolve();
 }
 
 export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
@@ -33,9 +67,11 @@ export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
   #proc: ChildProcess | null = null;
   #exited: Promise<FfmpegExit>;
   #tail: string[] = [];
+  readonly #ffmpegPath: string;
 
   constructor(spec: FfmpegSpec, ffmpegPath: string) {
     super();
+    this.#ffmpegPath = ffmpegPath;
     const cmd = ffmpeg({ stdoutLines: STDERR_TAIL_LINES }).setFfmpegPath(ffmpegPath);
     cmd.input(spec.input).inputOptions(spec.inputOptions);
     for (const extra of spec.extraInputs) cmd.input(extra.url).inputOptions(extra.options);
@@ -71,8 +107,9 @@ export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
     return this.#proc?.pid;
   }
 
+  /** Runs ffmpeg once fluent-ffmpeg's capability cache is filled, and its turn to spawn has come. */
   start(): void {
-    this.#command.run();
+    void checkCapabilities(this.#ffmpegPath).then(spawnTurn).then(() => this.#command.run());
   }
 
   exited(): Promise<FfmpegExit> {

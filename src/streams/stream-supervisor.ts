@@ -1,5 +1,5 @@
 // Keeps one CameraStream per camera; add and remove while running. Cameras in `camera` or `hybrid`
-// mode also get the camera's own ONVIF motion events, fed into their stream.
+// mode, or patrolling keyframes, also get the camera's own ONVIF motion events, fed into their stream.
 
 import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
 import type { Logger } from '../logger.js';
@@ -16,12 +16,21 @@ export interface StreamSupervisorDeps extends CameraStreamDeps {
   cameraMotion?: CameraMotionSource;
 }
 
+/**
+ * A new overload level reaches the cameras one at a time, this far apart: each swaps its ffmpeg
+ * (make-before-break, so briefly two), and swapping them all at once would double the load exactly
+ * when the box is short of CPU. 190 cameras take about three minutes.
+ */
+const LEVEL_STAGGER_MS = 1000;
+
 export class StreamSupervisor {
   readonly #streams = new Map<string, CameraStream>();
   readonly #motion: MotionConfig;
   readonly #stream: StreamConfig;
   readonly #deps: StreamSupervisorDeps;
   readonly #log: Logger;
+  #level = 0;
+  #levelTimers = new Set<NodeJS.Timeout>();
 
   constructor(motion: MotionConfig, stream: StreamConfig, deps: StreamSupervisorDeps) {
     this.#motion = motion;
@@ -35,9 +44,12 @@ export class StreamSupervisor {
     const effective = this.#withUsableMode(camera);
     const s = new CameraStream(effective, this.#motion, this.#stream, this.#deps);
     this.#streams.set(camera.id, s);
+    s.setOverloadLevel(this.#level);
     await s.start();
+    // Camera events gate camera/hybrid modes, and escalate a patrolling camera to full decoding.
     const mode = effective.motion?.mode ?? 'server';
-    if (mode !== 'server' && effective.onvif && this.#deps.cameraMotion) {
+    const patrols = (effective.motion?.analysis ?? this.#deps.analysis?.mode) === 'patrol';
+    if ((mode !== 'server' || patrols) && effective.onvif && this.#deps.cameraMotion) {
       this.#deps.cameraMotion.watch(camera.id, effective.onvif, (active, at) => s.cameraMotion(active, at));
     }
   }
@@ -59,7 +71,34 @@ export class StreamSupervisor {
     return [...this.#streams.values()].map((s) => s.stats());
   }
 
+  /** Every ffmpeg process id the cameras run now (two for a camera that swaps modes). */
+  pids(): number[] {
+    return [...this.#streams.values()].flatMap((s) => s.pids());
+  }
+
+  /** True while a new overload level is still reaching the cameras. */
+  get applyingLevel(): boolean {
+    return this.#levelTimers.size > 0;
+  }
+
+  /** Applies an overload level (overload-guard.ts) to every camera, staggered so swaps do not pile up. */
+  setOverloadLevel(level: number): void {
+    this.#level = level;
+    for (const t of this.#levelTimers) clearTimeout(t);
+    this.#levelTimers.clear();
+    [...this.#streams.values()].forEach((s, i) => {
+      const timer = setTimeout(() => {
+        this.#levelTimers.delete(timer);
+        s.setOverloadLevel(this.#level);
+      }, i * LEVEL_STAGGER_MS);
+      timer.unref();
+      this.#levelTimers.add(timer);
+    });
+  }
+
   async close(): Promise<void> {
+    for (const t of this.#levelTimers) clearTimeout(t);
+    this.#levelTimers.clear();
     const all = [...this.#streams.entries()];
     this.#streams.clear();
     await Promise.all(all.map(async ([id, s]) => {

@@ -65,6 +65,9 @@ export interface HarnessOptions {
   worker?: boolean;
 }
 
+/** Overload thresholds that are never reached: tests that do not test overload run at their configured rates. */
+export const NO_OVERLOAD = { cpuBusy: 1, loopDelayMs: 10_000 };
+
 export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-data-'));
   const unique = randomUUID().slice(0, 8);
@@ -77,6 +80,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
     queue: { name: `q-${unique}` },
     cameras: opts.cameras,
     stream: { backoffInitialMs: 200, backoffMaxMs: 2000 },
+    // Tests of other stages watch every frame; patrol (the service default) has its own tests.
+    // The box's load (other test files, other work) must not step their analysis rates down either.
+    analysis: { mode: 'full', overload: NO_OVERLOAD },
     secretKey: randomBytes(32).toString('base64'),
     ...opts.overrides,
   });

@@ -76,3 +76,12 @@ t.test('the shipped config/default.yaml spells out every built-in default', asyn
   t.same(raw, buildConfig({}));
   t.same(loadConfig({ env: {} }), { ...buildConfig({}), dataDir: path.resolve('./data') });
 });
+
+t.test('analysis: patrol by default; a camera may override it; bad values name the field', async (t) => {
+  const c = buildConfig({ cameras: [cam({ motion: { analysis: 'full' } }), cam({ id: 'cam2' })] });
+  t.equal(c.analysis.mode, 'patrol');
+  t.equal(c.cameras[0]?.motion?.analysis, 'full');
+  t.equal(c.cameras[1]?.motion, undefined);
+  t.match((t.throws(() => buildConfig({ analysis: { mode: 'fast' } })) as MatThanError).message, /analysis\.mode/);
+  t.match((t.throws(() => buildConfig({ cameras: [cam({ motion: { analysis: 'keyframes' } })] })) as MatThanError).message, /cameras\.0.*analysis/);
+});

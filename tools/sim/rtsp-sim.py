@@ -96,6 +96,7 @@ def parse_args():
     p.add_argument("--width", type=pos_int(64, 3840), default=640)
     p.add_argument("--height", type=pos_int(48, 2160), default=360)
     p.add_argument("--fps", type=pos_int(1, 60), default=10)
+    p.add_argument("--gop", type=pos_int(1, 600), default=None, help="frames per keyframe interval (default: --fps, 1 s)")
     p.add_argument("--cross-every", type=seconds, default=None, metavar="SECONDS",
                    help="each camera crosses by itself every SECONDS (staggered)")
     p.add_argument("--cross-duration", type=seconds, default=3.0, metavar="SECONDS")
@@ -135,6 +136,7 @@ if args.cameras and shutil.which("ffmpeg") is None:
     die("ffmpeg not found (used once to draw backgrounds); apt-get install ffmpeg", EXIT_DEPS)
 
 W, H, FPS = args.width, args.height, args.fps
+GOP = args.gop or FPS
 OBJ_W, OBJ_H = max(2, W // 10 // 2 * 2), max(2, int(H / 2.5) // 2 * 2)
 OBJ_Y = (H - OBJ_H) * 3 // 4  # standing on the lower part of the frame
 NOISE_ALPHA = 0.06  # snow blended at this alpha ~= +/-7 grey levels
@@ -170,7 +172,7 @@ def launch_line(bg_png):
         f" sink_0::zorder=0 sink_1::zorder=1 sink_1::xpos={W} sink_1::ypos={OBJ_Y}"
         f" sink_2::zorder=2 sink_2::alpha={NOISE_ALPHA} sink_3::zorder=3 sink_3::alpha=0"
         f" ! video/x-raw,{caps},width={W},height={H}"
-        f" ! x264enc name=enc tune=zerolatency speed-preset=ultrafast key-int-max={FPS} bitrate=1500"
+        f" ! x264enc name=enc tune=zerolatency speed-preset=ultrafast key-int-max={GOP} bitrate=1500"
         f" ! rtph264pay name=pay0 pt=96 config-interval=0"
         f" filesrc location=\"{bg_png}\" ! pngdec ! videoconvert ! video/x-raw,format=I420"
         f" ! imagefreeze is-live=true ! video/x-raw,{caps} ! mix.sink_0"
@@ -416,7 +418,8 @@ def main():
         # Every clip client prepares its own media (demux + preroll) while its DESCRIBE waits;
         # with the default single client thread, many clients connecting at once queue up
         # behind each other for seconds.
-        server.get_thread_pool().set_max_threads(min(64, 2 * len(args.clip)))
+        # (bench:ingest serves 190 clip clients at once: a cap of 64 left the rest waiting.)
+        server.get_thread_pool().set_max_threads(min(512, 2 * len(args.clip)))
     for cid, path in args.clip:
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(clip_launch_line(path))

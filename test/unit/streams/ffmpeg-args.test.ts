@@ -68,3 +68,19 @@ t.test('ffmpeg 6 and later get -fps_mode instead of the deprecated -vsync', asyn
   t.equal(a.filter((x) => x === '-fps_mode').length, 3);
   t.notOk(a.includes('-vsync'));
 });
+
+t.test('patrol: the decoder skips all but keyframes; full decodes every frame', async (t) => {
+  const base = {
+    rtspUrl: 'rtsp://10.0.0.9/s', fps: 1, width: 160, height: 90, rtspTimeoutSec: 10, ffmpegMajor: 5, snapshotWidth: 640, thumbnailWidth: 192,
+    snapshotTarget: 'unix:/tmp/x/snap.sock', thumbnailTarget: 'unix:/tmp/x/thumb.sock',
+  };
+  const patrol = specToArgv(buildAnalysisSpec({ ...base, keyframesOnly: true }));
+  const skip = patrol.indexOf('-skip_frame');
+  t.ok(skip >= 0 && skip < patrol.indexOf('-i'), 'a decoder option, before the input');
+  t.equal(patrol[skip + 1], 'nokey');
+  t.notOk(specToArgv(buildAnalysisSpec(base)).includes('-skip_frame'));
+  t.notOk(argv.includes('-skip_frame'), 'default: full');
+  t.notOk(patrol.includes('mjpeg'), 'patrol encodes no JPEG of every keyframe');
+  t.same(patrol.slice(patrol.indexOf('[full]') - 1), ['-map', '[full]', '-vsync', 'passthrough', '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', 'unix:/tmp/x/snap.sock'],
+    'the raw keyframes (with their size) go to the snapshot channel');
+});

@@ -1,0 +1,290 @@
+// npm run bench:ingest -- --cameras N — can one box ingest N cameras? Three phases on the same
+// simulated streams (640×360 H.264, 15 fps, GOP 30, RTSP/TCP from the repo's simulator):
+//   1. ours: the real StreamSupervisor with the default config (keyframe patrol, escalation,
+//      overload guard) watching all N; a few cameras show a person walking through now and then;
+//   2. floor: N bare `ffmpeg <same input and decode options> -i URL -f null -`;
+//   3. Motion (where installed): one `motion` daemon on a few of the streams.
+// Each phase is measured over the same window length after its streams settled; see bench/README.md.
+//   options: --cameras N (190)  --seconds S (40, the window)  --objects K (4)  --motion-cameras M (12)
+//            --no-reference  --cache DIR
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config.js';
+import { createLogger } from '../src/logger.js';
+import { ffmpegMajorVersion } from '../src/main.js';
+import { startRtspSimulator, type RtspSimulator } from '../src/sim/rtsp-simulator.js';
+import { buildAnalysisSpec } from '../src/streams/ffmpeg-args.js';
+import { StreamSupervisor } from '../src/streams/stream-supervisor.js';
+import { CLIP_FPS, CLIP_GOP, generateClips, type ClipSpec } from './motion-clips.js';
+import { percentile } from './motion-score.js';
+import { BoxCpu, CpuTracker, processCpuSec, pssBytes, selfAndReapedCpuSec } from './proc-stats.js';
+import { startMotionDaemon } from './motion-daemon.js';
+
+/** Log lines kept in memory (written to the cache directory at the end). */
+class LineSink extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
+    done();
+  }
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const { values: opts } = parseArgs({
+  options: {
+    cameras: { type: 'string', default: '190' },
+    seconds: { type: 'string', default: '40' },
+    objects: { type: 'string', default: '4' },
+    'motion-cameras': { type: 'string', default: '12' },
+    'no-reference': { type: 'boolean', default: false },
+    cache: { type: 'string', default: path.join(ROOT, '.cache', 'bench-ingest') },
+  },
+});
+const N = Math.max(1, Number(opts.cameras));
+const WINDOW_S = Math.max(10, Number(opts.seconds));
+const K = Math.min(N, Math.max(0, Number(opts.objects)));
+const M = Math.min(N, Math.max(1, Number(opts['motion-cameras'])));
+const TARGET = { cpuRatio: 1.15, pssMiB: 15, vsMotion: 0.25, latencyP95Ms: 2000 };
+const SETTLE_MS = 5_000;
+const READY_MAX_MS = 90_000;
+const MiB = 1024 * 1024;
+
+const CROSS_S = 4;
+/** Between two crossings on one camera: the quiet time that returns it to patrol, and more. */
+const CROSS_GAP_MS = 22_000;
+
+interface Walk {
+  id: string;
+  startAt: number;
+  endAt: number;
+}
+
+/**
+ * Scripted moving objects on the live cameras, each crossing in CROSS_S seconds, every CROSS_GAP_MS
+ * per camera (staggered), while all N cameras run; the onset is the simulator's `crossing-start`.
+ */
+function walkers(sim: RtspSimulator): { stop(): Promise<Walk[]> } {
+  const walks: Walk[] = [];
+  const timers: NodeJS.Timeout[] = [];
+  const running: Promise<void>[] = [];
+  ids.slice(0, K).forEach((id, i) => {
+    const cross = () => {
+      let startAt = 0;
+      void sim.crossingStarted(id).then(() => { startAt = Date.now(); });
+      running.push(sim.cross(id, CROSS_S).then(() => { if (startAt > 0) walks.push({ id, startAt, endAt: Date.now() }); }).catch(() => {}));
+    };
+    timers.push(setTimeout(function again() { cross(); timers.push(setTimeout(again, CROSS_GAP_MS)); }, 3000 + (i * CROSS_GAP_MS) / Math.max(1, K)));
+  });
+  return {
+    async stop() {
+      for (const t of timers) clearTimeout(t);
+      await Promise.all(running);
+      return walks;
+    },
+  };
+}
+
+async function clips(seconds: number): Promise<string> {
+  const quietSpec: ClipSpec = { id: 'ingest-quiet', scenario: 'ingest', seconds, seed: 31, objects: [], nuisance: { kind: 'none' } };
+  const [q] = await generateClips([quietSpec], path.join(opts.cache!, 'clips'));
+  return q!.file;
+}
+
+const ids = Array.from({ length: N }, (_, i) => (i < K ? `walk-${i}` : `cam-${String(i).padStart(3, '0')}`));
+
+interface Window {
+  cpuSec: number;
+  boxCores: number | null;
+  pssBytes: number;
+}
+
+/**
+ * Waits until `ready` (every stream delivering; at most READY_MAX_MS), then SETTLE_MS, then measures
+ * `read` (cumulative CPU s) over the window, with PSS at its middle.
+ */
+async function measure(ready: () => boolean, read: () => number, pss: () => number, onReady?: () => void): Promise<Window & { readyMs: number; nodeSec: number }> {
+  const t0 = Date.now();
+  while (!ready() && Date.now() - t0 < READY_MAX_MS) await sleep(250);
+  const readyMs = Date.now() - t0;
+  console.error(`  … ready after ${(readyMs / 1000).toFixed(1)} s${ready() ? '' : ' (not every stream delivers)'}; measuring`);
+  onReady?.();
+  await sleep(SETTLE_MS);
+  const c0 = read();
+  const n0 = selfAndReapedCpuSec().self;
+  const box = new BoxCpu();
+  await sleep((WINDOW_S * 1000) / 2);
+  const mem = pss();
+  await sleep((WINDOW_S * 1000) / 2);
+  return { cpuSec: read() - c0, boxCores: box.busyCores(os.cpus().length), pssBytes: mem, readyMs, nodeSec: selfAndReapedCpuSec().self - n0 };
+}
+
+async function ours(sim: RtspSimulator) {
+  const config = loadConfig({ env: {} });
+  const logs = new LineSink();
+  const log = createLogger({ level: 'info', destination: logs });
+  const alerts = new Map<string, number[]>();
+  const supervisor = new StreamSupervisor(config.motion, config.stream, {
+    logger: log, ffmpegMajor: ffmpegMajorVersion(config.stream.ffmpegPath), analysis: config.analysis,
+    offlineGraceMs: 60_000, frozenAfterMs: 600_000, coveredAfterMs: 600_000,
+    onEpisode: async (camera, episode) => {
+      if (episode.kind === 'start') alerts.set(camera.id, [...(alerts.get(camera.id) ?? []), Date.now()]);
+    },
+    onHealth: async () => {},
+  });
+  const { OverloadGuard } = await import('../src/streams/overload-guard.js');
+  const guard = new OverloadGuard(config.analysis.overload, supervisor, log);
+  guard.start();
+  for (const id of ids) await supervisor.add({ id, name: id, zone: 'z', householdId: null, shareWithOfficers: true, rtspUrl: sim.url(id) });
+  const before = supervisor.stats();
+  let crossings: { stop(): Promise<Walk[]> } | null = null;
+  const cpu = new CpuTracker();
+  const sampler = setInterval(() => cpu.read(supervisor.pids()), 250);
+  const w = await measure(
+    () => supervisor.stats().every((s) => s.framesAnalysed > 0),
+    () => selfAndReapedCpuSec().self + cpu.read(supervisor.pids()),
+    () => pssBytes('self') + supervisor.pids().reduce((a, p) => a + pssBytes(p), 0),
+    // Objects cross once every stream delivers, while all N run.
+    () => { crossings = walkers(sim); },
+  );
+  clearInterval(sampler);
+  const walks = (await (crossings as { stop(): Promise<Walk[]> } | null)?.stop()) ?? [];
+  const nodeSec = w.nodeSec;
+  const after = supervisor.stats();
+  const overload = guard.state();
+  guard.close();
+  const endedAt = Date.now();
+  await supervisor.close();
+  return { w, nodeSec, before, after, alerts, overload, walks, config, logs: logs.lines, endedAt };
+}
+
+/** `startMs`: how long our streams needed to deliver (the floor's processes get the same before settling). */
+async function floor(sim: RtspSimulator, config: ReturnType<typeof loadConfig>, startMs: number): Promise<Window> {
+  const base = buildAnalysisSpec({
+    rtspUrl: 'x', fps: 1, width: 320, height: 180, rtspTimeoutSec: config.stream.rtspTimeoutSec, ffmpegMajor: ffmpegMajorVersion(config.stream.ffmpegPath),
+    snapshotWidth: 640, thumbnailWidth: 192, snapshotTarget: 'x', thumbnailTarget: 'x', keyframesOnly: config.analysis.mode === 'patrol',
+  });
+  // Started at the pace ours came up (the service lets 8 ffmpegs probe at once), not in one burst.
+  const children: ChildProcess[] = [];
+  for (const id of ids) {
+    children.push(spawn(config.stream.ffmpegPath,
+      ['-hide_banner', '-nostats', '-loglevel', 'error', ...base.inputOptions, '-i', sim.url(id), '-map', '0:v', '-f', 'null', '-'],
+      { stdio: ['ignore', 'ignore', 'ignore'] }));
+    await sleep(startMs / N);
+  }
+  const pids = children.map((c) => c.pid!).filter(Boolean);
+  const cpu = new CpuTracker();
+  const sampler = setInterval(() => cpu.read(pids), 250);
+  const w = await measure(() => true, () => cpu.read(pids), () => pids.reduce((a, p) => a + pssBytes(p), 0));
+  clearInterval(sampler);
+  await Promise.all(children.map((c) => new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    c.once('close', () => resolve());
+    c.kill('SIGTERM');
+  })));
+  return w;
+}
+
+function latencies(r: Awaited<ReturnType<typeof ours>>): { ms: number[]; missed: number; objects: number } {
+  const ms: number[] = [];
+  let missed = 0;
+  for (const w of r.walks) {
+    const hit = (r.alerts.get(w.id) ?? []).find((a) => a >= w.startAt && a <= w.endAt + 1000);
+    if (hit === undefined) missed++;
+    else ms.push(hit - w.startAt);
+  }
+  return { ms, missed, objects: r.walks.length };
+}
+
+async function main(): Promise<void> {
+  // Long enough for a slow start (every client plays from the first frame); one length for windows
+  // up to 60 s, so the cached clips are reused.
+  const clipSeconds = Math.max(150, Math.ceil(SETTLE_MS / 1000 + WINDOW_S + 90));
+  console.log(`bench:ingest — ${N} cameras (${K} with a walking person), 640×360 H.264 ${CLIP_FPS} fps GOP ${CLIP_GOP}, RTSP/TCP; ` +
+    `window ${WINDOW_S} s, ${SETTLE_MS / 1000} s after every stream delivers; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const quiet = await clips(clipSeconds);
+  // The walking cameras are live (shared: an escalated ffmpeg joins the same picture, as on a real
+  // camera); the others play the clip, each client from its start.
+  const sim = await startRtspSimulator({
+    cameras: ids.slice(0, K), width: 640, height: 360, fps: CLIP_FPS, gop: CLIP_GOP,
+    clips: Object.fromEntries(ids.slice(K).map((id) => [id, quiet])),
+  });
+  try {
+    console.error('phase 1: ours');
+    const r = await ours(sim);
+    console.error('phase 2: floor');
+    const f = await floor(sim, r.config, r.w.readyMs);
+    const motionBin = opts['no-reference'] ? null : onPath('motion');
+    if (motionBin) console.error('phase 3: Motion');
+    const mo = motionBin ? await startMotionDaemon(motionBin, path.join(opts.cache!, 'motion'), ids.slice(K, K + M).map((id) => sim.url(id))) : null;
+    const t0 = Date.now();
+    const mw = mo ? await measure(() => Date.now() - t0 >= 10_000, () => processCpuSec(mo.pid), () => pssBytes(mo.pid)) : null;
+    await mo?.stop();
+    await mkdir(opts.cache!, { recursive: true });
+    await writeFile(path.join(opts.cache!, 'last-run.log'), r.logs.join('\n'));
+    report(r, f, mw, latencies(r));
+  } finally {
+    await sim.stop();
+  }
+}
+
+function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | null, lat: { ms: number[]; missed: number; objects: number }): void {
+  const perCam = (w: Window) => w.cpuSec / WINDOW_S / N;
+  const before = new Map(r.before.map((s) => [s.cameraId, s]));
+  let frames = 0;
+  let expected = 0;
+  let reconnects = 0;
+  const keyRate = Math.min(r.config.analysis.patrolFps, CLIP_FPS / CLIP_GOP);
+  for (const s of r.after) {
+    const b = before.get(s.cameraId);
+    frames += s.framesAnalysed - (b?.framesAnalysed ?? 0);
+    expected += (s.analysis.patrolSec - (b?.analysis.patrolSec ?? 0)) * keyRate + (s.analysis.fullSec - (b?.analysis.fullSec ?? 0)) * r.config.motion.fps;
+    reconnects += s.restarts;
+  }
+  const ratio = r.w.cpuSec / f.cpuSec;
+  const oursPerCam = perCam(r.w);
+  const motionPerCam = mw ? mw.cpuSec / WINDOW_S / M : null;
+  const p95 = lat.ms.length ? percentile(lat.ms, 95) : null;
+  const f3 = (v: number) => v.toFixed(4);
+  const box = (w: Window | null) => (w?.boxCores == null ? 'n/a' : `${w.boxCores.toFixed(2)} of ${os.cpus().length} cores busy`);
+  console.log('');
+  console.log(`ours (ffmpeg + Node)   ${f3(oursPerCam)} CPU-s per camera-second (Node ${f3(r.nodeSec / WINDOW_S / N)}), PSS ${(r.w.pssBytes / N / MiB).toFixed(2)} MiB per camera   box: ${box(r.w)}`);
+  console.log(`floor (bare ffmpeg)    ${f3(perCam(f))} CPU-s per camera-second, PSS ${(f.pssBytes / N / MiB).toFixed(2)} MiB per camera   box: ${box(f)}`);
+  console.log(mw ? `motion daemon (${M} cams) ${f3(motionPerCam!)} CPU-s per camera-second, PSS ${(mw.pssBytes / M / MiB).toFixed(2)} MiB per camera   box: ${box(mw)}` : `motion daemon: ${opts['no-reference'] ? 'skipped (--no-reference)' : 'not installed'}`);
+  console.log(`every stream delivering after ${(r.w.readyMs / 1000).toFixed(1)} s (the floor's ffmpegs were started over as long)`);
+  console.log(`frames analysed ${frames} of ${Math.round(expected)} expected (${((frames / Math.max(1, expected)) * 100).toFixed(1)}%) in the window; reconnects ${reconnects}`);
+  const esc = r.after.reduce((a, s) => a + s.analysis.escalations, 0);
+  console.log(`escalations ${esc}, swaps ${r.after.reduce((a, s) => a + s.analysis.swaps, 0)}, failed swaps ${r.after.reduce((a, s) => a + s.analysis.failedSwaps, 0)}; overload level ${r.overload.level} (transitions ${r.overload.transitions}${r.overload.reason ? `, last: ${r.overload.reason}` : ''})`);
+  console.log(`onset latency (patrol → alert) on ${K} live cameras: ${lat.ms.length} of ${lat.objects} crossings alerted, p50 ${p95 === null ? 'n/a' : Math.round(percentile(lat.ms, 50))} ms, p95 ${p95 === null ? 'n/a' : Math.round(p95)} ms, missed ${lat.missed}`);
+  console.log('');
+  console.log('targets:');
+  const line = (ok: boolean | null, what: string, value: string) => console.log(`  ${ok === null ? 'n/a ' : ok ? 'PASS' : 'MISS'}  ${what.padEnd(44)} ${value}`);
+  line(ratio <= TARGET.cpuRatio, `ingest CPU / bare ffmpeg floor ≤ ${TARGET.cpuRatio}`, ratio.toFixed(3));
+  line(r.w.pssBytes / N / MiB <= TARGET.pssMiB, `PSS per camera ≤ ${TARGET.pssMiB} MiB`, `${(r.w.pssBytes / N / MiB).toFixed(2)} MiB`);
+  line(motionPerCam === null ? null : oursPerCam / motionPerCam <= TARGET.vsMotion, `ours in patrol / Motion ≤ ${TARGET.vsMotion}`, motionPerCam === null ? 'n/a' : (oursPerCam / motionPerCam).toFixed(3));
+  line(p95 === null ? null : p95 <= TARGET.latencyP95Ms && lat.missed === 0, `onset latency p95 ≤ ${TARGET.latencyP95Ms} ms, none missed`, p95 === null ? 'n/a' : `${Math.round(p95)} ms`);
+  console.log(`load at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+}
+
+function onPath(cmd: string): string | null {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const p = path.join(dir, cmd);
+    try {
+      if (existsSync(p)) return p;
+    } catch { /* next */ }
+  }
+  return null;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

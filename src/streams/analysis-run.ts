@@ -1,0 +1,174 @@
+// One ffmpeg run of one camera in one analysis mode at one rate: the process, its detector (built
+// for that mode), and the two JPEG channels whose images are numbered in step with its frames.
+// A camera has one such run, two while it swaps modes (analysis-switch.ts).
+
+import { EventEmitter } from 'node:events';
+import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
+import type { Logger } from '../logger.js';
+import { createDetector } from '../motion/detector-factory.js';
+import type { FrameVerdict, MotionDetector } from '../motion/motion-detector.js';
+import type { CameraMotionSettings } from '../motion/motion-settings.js';
+import type { AnalysisMode } from './analysis-mode.js';
+import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
+import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
+import { FixedFrameSplitter } from './frame-reader.js';
+import { JpegChannel } from './jpeg-channel.js';
+import { RawFrameChannel } from './raw-frame-channel.js';
+import { ffmpegStarts } from './start-gate.js';
+import { encodeSnapshot } from './snapshot-encoder.js';
+
+/** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
+const DECODE_DAMAGE = /error while decoding|concealing \d+ .*errors|corrupt|missing picture|Invalid NAL|co located POCs unavailable|mmco|left block unavailable|top block unavailable|out of range intra chroma pred|cabac decode .* failed|negative number of zero coeffs|Reference \d+ >=/i;
+
+export interface AnalysisRunOptions {
+  camera: CameraConfig;
+  motion: MotionConfig;
+  stream: StreamConfig;
+  settings: CameraMotionSettings;
+  ffmpegMajor: number;
+  mode: AnalysisMode;
+  fps: number;
+  privacyMaskFile: string | null;
+  logger: Logger;
+  now: () => number;
+}
+
+export interface AnalysisRunEvents {
+  /** A frame and the detector's verdict on it; `seq` numbers it (1-based) within this run. */
+  frame: [verdict: FrameVerdict, frame: Buffer, seq: number, at: number];
+  /** The decoder reported damaged data (the detector already skips the frames it affects). */
+  damage: [line: string];
+  exit: [exit: FfmpegExit];
+}
+
+export interface EpisodeImages {
+  snapshot: Buffer | null;
+  thumbnail: Buffer | null;
+}
+
+export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
+  readonly mode: AnalysisMode;
+  readonly fps: number;
+  readonly detector: MotionDetector;
+  /** When ffmpeg was spawned (construction time until then: see `spawned`). */
+  startedAt: number;
+  /** Past the start gate (start-gate.ts), ffmpeg spawned: watchdogs count from here. */
+  spawned = false;
+  frames = 0;
+  lastFrameAt: number | null = null;
+  readonly #o: AnalysisRunOptions;
+  /** Full runs: the JPEGs ffmpeg encodes of every frame; patrol: raw keyframes, encoded when an alert wants one. */
+  readonly #images: { jpegs: JpegChannel; thumbs: JpegChannel } | RawFrameChannel;
+  #proc: FfmpegProcess | null = null;
+  #starting: Promise<void> | null = null;
+  #stopped: Promise<void> | null = null;
+  #exited = false;
+  #inGate = false;
+  #release: (() => void) | null = null;
+
+  constructor(o: AnalysisRunOptions) {
+    super();
+    this.#o = o;
+    this.mode = o.mode;
+    this.fps = o.fps;
+    this.startedAt = o.now();
+    this.detector = createDetector(o.motion, o.settings, o.mode);
+    this.#images = o.mode === 'patrol' ? new RawFrameChannel() : { jpegs: new JpegChannel(), thumbs: new JpegChannel() };
+  }
+
+  get pid(): number | null {
+    return this.#proc?.pid ?? null;
+  }
+
+  /** Never rejects: a run that cannot start (its sockets) ends with an `exit` like a failed ffmpeg. */
+  start(): Promise<void> {
+    this.#starting ??= this.#start().catch((err: unknown) => {
+      this.#o.logger.error({ err }, 'could not start ffmpeg');
+      this.#exit({ code: null, signal: null, stderrTail: [(err as Error).message] });
+    });
+    return this.#starting;
+  }
+
+  async #start(): Promise<void> {
+    const im = this.#images;
+    if (im instanceof RawFrameChannel) await im.start();
+    else await Promise.all([im.jpegs.start(), im.thumbs.start()]);
+    if (this.#stopped) return;
+    this.#inGate = true;
+    const release = await ffmpegStarts.acquire();
+    this.#inGate = false;
+    if (this.#stopped) return release();
+    this.#release = release;
+    this.startedAt = this.#o.now();
+    this.spawned = true;
+    const { motion: m, stream: s } = this.#o;
+    const spec = buildAnalysisSpec({
+      rtspUrl: this.#o.camera.rtspUrl, fps: this.fps, width: m.width, height: m.height,
+      rtspTimeoutSec: s.rtspTimeoutSec, ffmpegMajor: this.#o.ffmpegMajor,
+      snapshotWidth: s.snapshotWidth, thumbnailWidth: s.thumbnailWidth,
+      snapshotTarget: im instanceof RawFrameChannel ? im.target : im.jpegs.target, thumbnailTarget: im instanceof RawFrameChannel ? im.target : im.thumbs.target,
+      privacyMaskFile: this.#o.privacyMaskFile, keyframesOnly: this.mode === 'patrol',
+    });
+    const splitter = new FixedFrameSplitter(this.detector.frameSize);
+    const proc = new FfmpegProcess(spec, s.ffmpegPath);
+    this.#proc = proc;
+    proc.stdout.on('data', (chunk: Buffer) => {
+      for (const frame of splitter.push(chunk)) this.#onFrame(frame);
+    });
+    proc.on('stderr', (line) => this.#onStderr(line));
+    proc.on('exit', (exit) => this.#exit(exit));
+    this.#o.logger.debug({ command: describeSpec(spec), analysis: this.mode, fps: this.fps }, 'starting ffmpeg');
+    proc.start();
+  }
+
+  /** Stops ffmpeg (q → SIGTERM → SIGKILL) and closes the channels; images already received stay readable. */
+  stop(): Promise<void> {
+    this.#stopped ??= (async () => {
+      // A run still waiting for the gate has nothing to stop (it gives its turn back when it comes).
+      if (!this.#inGate) await this.#starting;
+      if (this.#proc) await this.#proc.stop();
+      else this.#exit({ code: null, signal: null, stderrTail: ['stopped before ffmpeg started'] });
+      const im = this.#images;
+      if (im instanceof RawFrameChannel) await im.close();
+      else await Promise.all([im.jpegs.close(), im.thumbs.close()]);
+    })();
+    return this.#stopped;
+  }
+
+  /** The JPEGs of frame `seq` of this run (or the latest ones), waiting up to `waitMs` for them. */
+  async images(seq: number, waitMs: number): Promise<EpisodeImages> {
+    const im = this.#images;
+    if (im instanceof RawFrameChannel) {
+      const frame = await im.frameFor(seq, waitMs);
+      const s = this.#o.stream;
+      return frame ? encodeSnapshot(s.ffmpegPath, frame, s.snapshotWidth, s.thumbnailWidth) : { snapshot: null, thumbnail: null };
+    }
+    const [snapshot, thumbnail] = await Promise.all([im.jpegs.imageFor(seq, waitMs), im.thumbs.imageFor(seq, waitMs)]);
+    return { snapshot, thumbnail };
+  }
+
+  #exit(exit: FfmpegExit): void {
+    this.#release?.();
+    if (this.#exited) return;
+    this.#exited = true;
+    this.emit('exit', exit);
+  }
+
+  #onFrame(frame: Buffer): void {
+    const at = this.#o.now();
+    this.frames++;
+    this.lastFrameAt = at;
+    if (this.frames === 1) this.#release?.();
+    this.emit('frame', this.detector.analyse(frame), frame, this.frames, at);
+  }
+
+  #onStderr(line: string): void {
+    // ffmpeg's chatter matters until the stream is up; after that only decoder damage (frames after
+    // it are not compared) and its final words (on exit).
+    if (this.frames === 0) this.#o.logger.warn({ ffmpeg: line, analysis: this.mode }, 'ffmpeg reported a problem');
+    else if (DECODE_DAMAGE.test(line)) {
+      this.detector.noteDamage();
+      this.emit('damage', line);
+    }
+  }
+}

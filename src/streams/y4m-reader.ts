@@ -1,0 +1,73 @@
+// Pure reader of a YUV4MPEG2 (y4m) byte stream of 4:2:0 frames: ffmpeg writes the picture size in
+// the stream header, so full-resolution frames of a camera of any size can be cut apart.
+
+const MAX_HEADER = 512;
+
+export interface Y4mFrame {
+  width: number;
+  height: number;
+  /** yuv420p planes, width×height×1.5 bytes. */
+  data: Buffer;
+}
+
+export class Y4mSplitter {
+  /** The header or FRAME line read so far. */
+  #line: number[] = [];
+  #width = 0;
+  #height = 0;
+  /** The frame being filled (each frame is copied once, straight into its own buffer). */
+  #frame: Buffer | null = null;
+  #filled = 0;
+
+  /** The frames this chunk completed (fresh buffers). Throws on a stream that is not 4:2:0 y4m. */
+  push(chunk: Buffer): Y4mFrame[] {
+    const out: Y4mFrame[] = [];
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.#frame) {
+        const n = chunk.copy(this.#frame, this.#filled, i);
+        this.#filled += n;
+        i += n;
+        if (this.#filled === this.#frame.length) {
+          out.push({ width: this.#width, height: this.#height, data: this.#frame });
+          this.#frame = null;
+        }
+        continue;
+      }
+      const nl = chunk.indexOf(0x0a, i);
+      const end = nl < 0 ? chunk.length : nl;
+      for (let k = i; k < end; k++) this.#line.push(chunk[k] as number);
+      if (this.#line.length > MAX_HEADER) throw new Error('y4m: header line too long');
+      i = end;
+      if (nl < 0) break;
+      i = nl + 1;
+      this.#onLine(String.fromCharCode(...this.#line));
+      this.#line = [];
+    }
+    return out;
+  }
+
+  #onLine(line: string): void {
+    if (line.startsWith('YUV4MPEG2 ')) return this.#header(line);
+    if (!line.startsWith('FRAME')) throw new Error('y4m: expected FRAME');
+    if (this.#width === 0) throw new Error('y4m: FRAME before the stream header');
+    this.#frame = Buffer.allocUnsafe(this.#width * this.#height * 1.5);
+    this.#filled = 0;
+  }
+
+  #header(line: string): void {
+    const tags = line.split(' ').slice(1);
+    const w = Number(tags.find((t) => t.startsWith('W'))?.slice(1));
+    const h = Number(tags.find((t) => t.startsWith('H'))?.slice(1));
+    const c = tags.find((t) => t.startsWith('C'))?.slice(1) ?? '420jpeg';
+    if (!Number.isInteger(w) || !Number.isInteger(h) || w <= 0 || h <= 0 || w % 2 || h % 2) throw new Error(`y4m: bad size in ${line}`);
+    if (!c.startsWith('420')) throw new Error(`y4m: colour format ${c} is not 4:2:0`);
+    this.#width = w;
+    this.#height = h;
+  }
+}
+
+/** The y4m bytes of one frame (header + FRAME), to hand a kept frame to an encoder. */
+export function y4mBytes(f: Y4mFrame): Buffer {
+  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${f.width} H${f.height} F1:1 Ip A1:1 C420jpeg\nFRAME\n`, 'latin1'), f.data]);
+}

@@ -1,0 +1,65 @@
+// Keyframe patrol with the real RTSP simulator and ffmpeg: a camera that patrols escalates to full
+// decoding when something moves, alerts (with a snapshot), and drops back to patrol when it is quiet;
+// the swapped-out ffmpeg processes are gone, and shutdown leaves none behind.
+
+import { existsSync, readFileSync } from 'node:fs';
+import t from 'tap';
+import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
+import { NO_OVERLOAD, startHarness, waitFor } from '../helpers/harness.js';
+import { startMosquitto, startRedis } from '../helpers/services.js';
+
+const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+const cmdline = (pid: number) => (existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') : []);
+
+t.test('patrol → full on a moving object (alert from the patrol keyframe) → patrol after quiet', async (t) => {
+  const redis = await startRedis();
+  const broker = await startMosquitto();
+  const sim = await startRtspSimulator({ cameras: ['yard'] });
+  const h = await startHarness({
+    redisUrl: redis.url,
+    mqttUrl: broker.url,
+    cameras: [{ id: 'yard', name: 'Sân', rtspUrl: sim.url('yard'), zone: 'yard' }],
+    overrides: { analysis: { mode: 'patrol', quietSec: 2, overload: NO_OVERLOAD } },
+  });
+  let closed = false;
+  t.teardown(async () => {
+    if (!closed) await h.close();
+    await sim.stop();
+    await redis.stop();
+    await broker.stop();
+  });
+  const stats = () => h.service.supervisor.stats().find((s) => s.cameraId === 'yard')!;
+  const seen = new Set<number>();
+  const pids = () => {
+    for (const p of h.service.supervisor.pids()) seen.add(p);
+    return h.service.supervisor.pids();
+  };
+
+  await waitFor('patrol analysing keyframes', () => { pids(); return stats().analysis.mode === 'patrol' && stats().framesAnalysed >= 4; });
+  const patrolPid = pids()[0]!;
+  t.ok(cmdline(patrolPid).includes('nokey'), 'the patrol ffmpeg decodes keyframes only');
+
+  await sim.cross('yard', 4);
+  const alert = await waitFor('the alert', () => { pids(); return h.eventMessages().find((m) => m.type === 'new'); }, 30_000);
+  t.equal(alert.event.cameraId, 'yard');
+  t.match(alert.event.snapshotSha256, /^[0-9a-f]{64}$/, 'the alert carries a snapshot');
+  await waitFor('full decoding', () => { pids(); return stats().analysis.mode === 'full' || undefined; }, 30_000);
+  const fullPid = pids().find((p) => !cmdline(p).includes('nokey'));
+  t.ok(fullPid !== undefined && fullPid !== patrolPid, 'a second ffmpeg decodes every frame');
+  t.ok(stats().analysis.escalations >= 1);
+  await waitFor('the patrol ffmpeg stopped after the swap', () => !alive(patrolPid) || undefined, 15_000);
+
+  await waitFor('the end of the event', () => { pids(); return h.eventMessages().find((m) => m.type === 'end'); }, 60_000);
+  await waitFor('back to patrol', () => { pids(); return (stats().analysis.mode === 'patrol' && stats().analysis.swaps >= 2) || undefined; }, 60_000);
+  const now = pids();
+  t.equal(now.length, 1, 'one ffmpeg once the swap is done');
+  t.ok(cmdline(now[0]!).includes('nokey'), 'and it patrols');
+  await waitFor('the full ffmpeg stopped', () => !alive(fullPid!) || undefined, 15_000);
+  t.equal(h.eventMessages().filter((m) => m.type === 'new').length, 1, 'one object, one alert');
+  t.equal(stats().restarts, 0, 'swaps are not reconnects');
+
+  closed = true;
+  await h.close();
+  t.ok(seen.size >= 3, `${seen.size} ffmpeg processes seen over the test`);
+  t.same([...seen].filter(alive), [], 'shutdown leaves no ffmpeg behind');
+});
