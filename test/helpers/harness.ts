@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import mqtt, { type MqttClient } from 'mqtt';
 import { buildConfig, type CameraConfig, type Config } from '../../src/config.js';
+import { isMatThanError } from '../../src/errors.js';
 import type { PublicEvent } from '../../src/events/event-types.js';
 import { createLogger } from '../../src/logger.js';
 import { startService, type Service } from '../../src/main.js';
@@ -94,7 +95,9 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const logs = new LogCollector();
   const service = await startService(config, createLogger({ level: 'debug', destination: logs }), { worker: opts.worker });
   const stats = (id: string) => service.supervisor.stats().find((s) => s.cameraId === id);
-  await service.accounts.create({ username: 'test-admin', role: 'admin', password: randomBytes(16).toString('base64url') });
+  // Services sharing one database (the PostgreSQL tests) share this account: the first one creates it.
+  await service.accounts.create({ username: 'test-admin', role: 'admin', password: randomBytes(16).toString('base64url') })
+    .catch((err: unknown) => { if (!isMatThanError(err, 'USER_EXISTS')) throw err; });
   const authorization = `Bearer ${await service.accounts.tokenFor('test-admin')}`;
   return {
     service,

@@ -71,8 +71,11 @@ t.test('start() runs the sweep on its timer; close() stops it', async (t) => {
   });
   const runOnce = job.runOnce.bind(job);
   job.runOnce = async () => { const r = await runOnce(); finished(); return r; };
+  // The job's timer is unref'd (it must not keep a stopping service alive): hold the loop open meanwhile.
+  const keepAlive = setInterval(() => undefined, 1000);
   job.start();
   await swept;
+  clearInterval(keepAlive);
   await job.close();
   t.equal(await api.events.findById(old.id), undefined, 'events of a camera no longer registered follow the defaults');
 });
