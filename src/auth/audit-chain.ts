@@ -2,30 +2,14 @@
 // previous entry's hash, so changing or deleting an entry breaks the chain at that point.
 
 import { createHash } from 'node:crypto';
+import type { AuditLogTable } from '../db/schema.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface AuditFields {
-  at: number;
-  user_id: string | null;
-  username: string | null;
-  role: string | null;
-  ip: string | null;
-  method: string;
-  route: string;
-  action: string;
-  filter: string;
-  reason: string | null;
-  status: number;
-  outcome: string;
-  result_count: number | null;
-}
+/** An entry as the service writes it (the columns are documented on the table type). */
+export type AuditFields = Omit<AuditLogTable, 'seq' | 'prev_hash' | 'hash'>;
 
-export interface ChainedEntry extends AuditFields {
-  seq: number;
-  prev_hash: string;
-  hash: string;
-}
+export type ChainedEntry = AuditLogTable;
 
 /** Field order is fixed here, not taken from the object, so the hash does not depend on how a row was built. */
 export function entryHash(prevHash: string, seq: number, f: AuditFields): string {
