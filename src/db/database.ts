@@ -48,13 +48,6 @@ export function databaseTargetFrom(databaseUrl: string | null, dataDir: string):
   throw new MatThanError('DATABASE_URL_UNSUPPORTED', `use sqlite:, postgres:// or postgresql:// (got ${databaseUrl.split(':')[0]}:)`);
 }
 
-/** The SQLite file a URL names; throws for any other engine. */
-export function sqlitePathFrom(databaseUrl: string | null, dataDir: string): string {
-  const target = databaseTargetFrom(databaseUrl, dataDir);
-  if (target.engine !== 'sqlite') throw new MatThanError('DATABASE_URL_UNSUPPORTED', 'a SQLite URL is needed here');
-  return target.file;
-}
-
 export function openDatabase(databaseUrl: string | null, dataDir: string, pg: PostgresOptions = {}): AppDatabase {
   const target = databaseTargetFrom(databaseUrl, dataDir);
   return target.engine === 'sqlite' ? new Database(target.file) : new PostgresDatabase(target.url, pg);

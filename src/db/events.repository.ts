@@ -12,11 +12,6 @@ export type StoredEventRow = Selectable<EventsTable>;
 /** A row as the worker writes it (the legal hold is only ever set by an export). */
 export type EventRow = Omit<StoredEventRow, 'legal_hold'>;
 
-export interface ListEventsQuery {
-  cameraId?: string;
-  limit: number;
-}
-
 /** An event past its retention age: what the retention job needs to delete it and its images. */
 export interface ExpiringEvent {
   id: string;
@@ -64,13 +59,6 @@ export class EventsRepository {
       .where('ended_at', 'is', null)
       .executeTakeFirst();
     return r !== undefined;
-  }
-
-  /** Newest first. */
-  async list(q: ListEventsQuery): Promise<StoredEventRow[]> {
-    let query = this.#db.selectFrom('events').selectAll();
-    if (q.cameraId !== undefined) query = query.where('camera_id', '=', q.cameraId);
-    return query.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(q.limit).execute();
   }
 
   /**
