@@ -14,7 +14,7 @@ import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
 import { JpegChannel } from './jpeg-channel.js';
 import { RawFrameChannel } from './raw-frame-channel.js';
-import { ffmpegStarts } from './start-gate.js';
+import { ffmpegStarts, type StartPriority } from './start-gate.js';
 import { encodeSnapshot } from './snapshot-encoder.js';
 
 /** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
@@ -28,6 +28,8 @@ export interface AnalysisRunOptions {
   ffmpegMajor: number;
   mode: AnalysisMode;
   fps: number;
+  /** Escalations start ahead of routine (re)starts at the service-wide start gate. */
+  priority?: StartPriority;
   privacyMaskFile: string | null;
   logger: Logger;
   now: () => number;
@@ -95,7 +97,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     else await Promise.all([im.jpegs.start(), im.thumbs.start()]);
     if (this.#stopped) return;
     this.#inGate = true;
-    const release = await ffmpegStarts.acquire();
+    const release = await ffmpegStarts.acquire(this.#o.priority);
     this.#inGate = false;
     if (this.#stopped) return release();
     this.#release = release;

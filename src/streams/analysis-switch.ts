@@ -10,6 +10,7 @@ import { AnalysisModePolicy, type AnalysisMode, type ModeChange } from './analys
 import { AnalysisRun, type AnalysisRunOptions } from './analysis-run.js';
 import type { FfmpegExit } from './ffmpeg-process.js';
 import { analysisFps } from './overload-policy.js';
+import type { StartPriority } from './start-gate.js';
 
 export interface AnalysisSwitchOptions {
   base: AnalysisMode;
@@ -135,7 +136,7 @@ export class AnalysisSwitch {
     if (!this.#active || matches(this.#active) || this.#pending) return;
     // An escalation is never held back; a rate change after a failed swap waits its turn.
     if (mode === this.#active.mode && this.#o.now() < this.#holdUntil) return;
-    const next = this.#newRun(mode, fps);
+    const next = this.#newRun(mode, fps, mode === 'full' ? 'urgent' : 'routine');
     this.#pending = next;
     next.on('frame', (verdict, frame, seq, at) => {
       if (this.#pending !== next || verdict.skipped === 'warmup') return;
@@ -174,8 +175,8 @@ export class AnalysisSwitch {
     this.#retired.add(done);
   }
 
-  #newRun(mode = this.#policy.mode, fps = this.#wantedFps(mode)): AnalysisRun {
-    const run = new AnalysisRun({ ...this.#o.run, mode, fps });
+  #newRun(mode = this.#policy.mode, fps = this.#wantedFps(mode), priority: StartPriority = 'routine'): AnalysisRun {
+    const run = new AnalysisRun({ ...this.#o.run, mode, fps, priority });
     run.on('damage', (line) => {
       if (this.#active === run) this.#o.onDamage(line);
     });
