@@ -12,9 +12,10 @@ import { camerasRoutes, type CamerasRoutesDeps } from './cameras.routes.js';
 import { discoveryRoutes, type DiscoveryRoutesDeps } from './discovery.routes.js';
 import { eventsRoutes, type EventsRoutesDeps } from './events.routes.js';
 import { healthRoutes, type HealthRoutesDeps } from './health.routes.js';
+import { liveRoutes, type LiveRoutesDeps } from './live.routes.js';
 import { usersRoutes } from './users.routes.js';
 
-export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
+export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
   logger: Logger;
 }
 
@@ -27,8 +28,14 @@ function registerDocs(app: FastifyInstance): void {
   app.register(swagger, {
     openapi: {
       info: { title: 'Mắt Thần', version: '0.1.0', description: 'Camera events, history and evidence export. See docs/api.md for the rules behind each route.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // Browsers: the cookie set by sign-in; writes also need the header x-matthan-request: 1.
+          session: { type: 'apiKey', in: 'cookie', name: 'mt_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
   });
   app.register(swaggerUi, { routePrefix: '/docs' });
@@ -69,6 +76,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(usersRoutes, deps);
   app.register(auditRoutes, deps);
   app.register(eventsRoutes, deps);
+  app.register(liveRoutes, deps);
   app.register(camerasRoutes, deps);
   app.register(discoveryRoutes, { ...deps, logger: deps.logger.child({ component: 'discovery' }) });
   return app;

@@ -23,9 +23,11 @@ import { EventsRepository, type EventRow } from '../../src/db/events.repository.
 import { UsersRepository } from '../../src/db/users.repository.js';
 import { SnapshotStore } from '../../src/events/snapshot-store.js';
 import { freeLoopbackPort } from '../../src/free-port.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppDeps } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { uuidv7 } from 'uuidv7';
+import { CameraVisibilityCache, visibilityOf } from '../../src/live/camera-visibility.js';
+import { LiveHub } from '../../src/live/live-hub.js';
 import { LogCollector } from './harness.js';
 import { freshPostgresUrl } from './stores.js';
 
@@ -52,6 +54,8 @@ export interface ApiApp {
   registry: CameraRegistry;
   events: EventsRepository;
   snapshots: SnapshotStore;
+  /** The live feed's fan-out, without a broker: tests deliver messages to it directly. */
+  live: LiveHub;
   logs: LogCollector;
   tokens: Record<AccountName, string>;
   /** Calls the API as `who` (null: without a token). */
@@ -63,7 +67,7 @@ export interface ApiApp {
   close(): Promise<void>;
 }
 
-export async function startApiApp(overrides: Record<string, unknown> = {}, engine: Engine = 'sqlite'): Promise<ApiApp> {
+export async function startApiApp(overrides: Record<string, unknown> = {}, engine: Engine = 'sqlite', appDeps: Partial<AppDeps> = {}): Promise<ApiApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-api-'));
   const config = buildConfig({ dataDir, auth: { loginAttemptsPerMinute: 1000 }, ...overrides });
   const logs = new LogCollector();
@@ -75,9 +79,13 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
   const registry = new CameraRegistry({ repo: new CamerasRepository(db.db), cipher: new CredentialCipher(newSecretKey()), logger, onboarding: config.onboarding });
   const events = new EventsRepository(db.db);
   const snapshots = new SnapshotStore(dataDir);
+  const cameraCache = new CameraVisibilityCache({ load: async () => (await registry.list()).map(visibilityOf) });
+  registry.onChange(async () => cameraCache.invalidate());
+  const live = new LiveHub({ cameras: cameraCache, logger });
   const app = buildApp({
+    live,
     logger, accounts, audit, events, snapshots, publicUrl: 'http://127.0.0.1:8080', registry, cameraStats: () => [],
-    discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() },
+    discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() }, ...appDeps,
   });
   const routes: string[] = [];
   app.addHook('onRoute', (r) => {
@@ -94,7 +102,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
     sqlite() {
       if (!(db instanceof Database)) throw new Error('not a SQLite store');
       return db.sqlite;
-    }, audit, registry, events, snapshots, logs, tokens, routes,
+    }, audit, registry, events, snapshots, live, logs, tokens, routes,
     as: (who, opts) => app.inject({ ...opts, headers: { ...opts.headers, ...(who === null ? {} : { authorization: `Bearer ${tokens[who]}` }) } }),
     async addEvent(e, jpeg) {
       const id = e.id ?? uuidv7();
@@ -111,6 +119,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
     },
     async close() {
       await app.close();
+      await live.close();
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
