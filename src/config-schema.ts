@@ -30,6 +30,8 @@ export const configSchema = {
         clientId: { type: 'string', minLength: 1, maxLength: 64, default: 'mat-than' },
         homeAssistant: { type: 'boolean', default: true },
         discoveryPrefix: { type: 'string', pattern: '^[^#+/\\s]+$', default: 'homeassistant' },
+        /** What the embedded broker gives a client without an account: `status` only, or `all` (a closed LAN). */
+        anonymous: { enum: ['status', 'all'], default: 'status' },
       },
     },
     queue: {

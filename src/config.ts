@@ -104,7 +104,7 @@ export interface Config {
   redisUrl: string | null;
   databaseUrl: string | null;
   secretKey: string | null;
-  mqtt: { url: string | null; embeddedPort: number; topicPrefix: string; clientId: string; homeAssistant: boolean; discoveryPrefix: string };
+  mqtt: { url: string | null; embeddedPort: number; topicPrefix: string; clientId: string; homeAssistant: boolean; discoveryPrefix: string; anonymous: 'status' | 'all' };
   queue: { name: string; concurrency: number; attempts: number; lockDurationMs: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean | null };
   motion: MotionConfig;

@@ -25,6 +25,7 @@ import type { HandleEventDeps } from './events/handle-event.js';
 import { SnapshotStore } from './events/snapshot-store.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './logger.js';
+import { brokerSignIn } from './mqtt/broker-sign-in.js';
 import { EmbeddedBroker } from './mqtt/embedded-broker.js';
 import { MqttPublisher } from './mqtt/mqtt-publisher.js';
 import { OutboxRelay } from './mqtt/outbox-relay.js';
@@ -107,11 +108,9 @@ type Track = <T extends Closable>(c: T) => T;
 
 /** The live feed of this api node: fed from the broker, so it shows what every node's worker published. */
 async function startLiveFeed(
-  config: Config, registry: CameraRegistry, mqtt: { mqttUrl: string; mqttAuth: { username: string; password: string } | undefined },
+  config: Config, cameras: CameraVisibilityCache, mqtt: { mqttUrl: string; mqttAuth: { username: string; password: string } | undefined },
   logger: Logger, track: Track,
 ): Promise<LiveHub> {
-  const cameras = new CameraVisibilityCache({ load: async () => (await registry.list()).map(visibilityOf) });
-  registry.onChange(async () => cameras.invalidate());
   const live = track(new LiveHub({ cameras, logger: logger.child({ component: 'live' }) }));
   live.start();
   const subscriber = track(new LiveSubscriber({
@@ -122,7 +121,14 @@ async function startLiveFeed(
   return live;
 }
 
-async function startRedisAndBroker(config: Config, logger: Logger, track: Track) {
+/** Who may read what: the live feed and the embedded broker share one cache of the cameras' sharing. */
+function cameraVisibility(registry: CameraRegistry): CameraVisibilityCache {
+  const cameras = new CameraVisibilityCache({ load: async () => (await registry.list()).map(visibilityOf) });
+  registry.onChange(async () => cameras.invalidate());
+  return cameras;
+}
+
+async function startRedisAndBroker(config: Config, logger: Logger, track: Track, access: { accounts: Accounts; cameras: CameraVisibilityCache }) {
   let redisUrl = config.redisUrl;
   if (redisUrl === null) {
     const redis = track(new RedisServer({ dataDir: config.dataDir, logger }));
@@ -136,6 +142,11 @@ async function startRedisAndBroker(config: Config, logger: Logger, track: Track)
     const broker = track(new EmbeddedBroker({
       host: config.host, port: config.mqtt.embeddedPort, logger, publisher: mqttAuth,
       protectedPrefixes: [config.mqtt.topicPrefix, config.mqtt.discoveryPrefix],
+      signIn: brokerSignIn(access.accounts),
+      acl: {
+        prefix: config.mqtt.topicPrefix, discoveryPrefix: config.mqtt.discoveryPrefix, anonymous: config.mqtt.anonymous,
+        camera: (id) => access.cameras.peek(id),
+      },
     }));
     await broker.start();
     mqttUrl = broker.url;
@@ -193,7 +204,8 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     const accounts = accountsFor(config, db, logger);
     await ensureFirstAdmin(accounts, config, logger);
     const audit = new AuditLog(new AuditRepository(db.db));
-    const { redisUrl, mqttUrl, mqttAuth } = await startRedisAndBroker(config, logger, track);
+    const cameras = cameraVisibility(registry);
+    const { redisUrl, mqttUrl, mqttAuth } = await startRedisAndBroker(config, logger, track, { accounts, cameras });
     const redisProbe = track(new RedisProbe(redisUrl));
     await redisProbe.start();
     await redisProbe.waitReachable(10_000);
@@ -212,7 +224,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     const images = new SnapshotStore(config.dataDir, config.alerts.timezone);
     const relay = track(new OutboxRelay({ outbox: db.relayOutbox(), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
     relay.start();
-    const liveFeed = await startLiveFeed(config, registry, { mqttUrl, mqttAuth }, logger, track);
+    const liveFeed = await startLiveFeed(config, cameras, { mqttUrl, mqttAuth }, logger, track);
 
     const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
     // The producer stores JPEGs in the relay's store: the relay then publishes each new snapshot from memory.

@@ -118,6 +118,16 @@ export class Accounts {
    * maxFailedLogins wrong passwords in a row, and while locked even the right password is refused.
    */
   async login(username: string, password: string, address: string): Promise<{ result: LoginResult; viewer: Viewer }> {
+    const user = await this.#checkPassword(username, password, address);
+    return { result: { ...(await this.issueToken(user)), user: toPublicUser(user) }, viewer: toViewer(user) };
+  }
+
+  /** The same checks as login (throttle, lockout) without a session: for the MQTT broker's sign-in. */
+  async verify(username: string, password: string, address: string): Promise<Viewer> {
+    return toViewer(await this.#checkPassword(username, password, address));
+  }
+
+  async #checkPassword(username: string, password: string, address: string): Promise<UserRow> {
     const wait = this.#throttle.take(address);
     if (wait > 0) throw new MatThanError('LOGIN_RATE_LIMITED', `retry in ${Math.ceil(wait / 1000)} s`);
     const user = await this.#repo.findByUsername(username.toLowerCase());
@@ -135,7 +145,7 @@ export class Accounts {
       throw new MatThanError('LOGIN_FAILED');
     }
     if (user.failed_logins > 0 || user.locked_until !== null) await this.#repo.update(user.id, { failed_logins: 0, locked_until: null });
-    return { result: { ...(await this.issueToken(user)), user: toPublicUser(user) }, viewer: toViewer(user) };
+    return user;
   }
 
   /** A new bearer token for the user (login; tests and the CLI may call it directly). */

@@ -60,6 +60,18 @@ export class CameraVisibilityCache {
     return this.#cameras.get(cameraId);
   }
 
+  /**
+   * Without waiting, for callers that cannot (the MQTT broker deciding per message): what the cache
+   * holds now. A stale cache or a miss starts a reload in the background, so the next lookup sees it.
+   */
+  peek(cameraId: string): CameraVisibility | undefined {
+    const now = this.#o.now();
+    const hit = this.#cameras.get(cameraId);
+    const stale = this.#stale || now - this.#loadedAt > this.#o.maxAgeMs;
+    if (stale || (hit === undefined && now - this.#loadedAt >= this.#o.missReloadGapMs)) this.#reload().catch(() => undefined);
+    return hit;
+  }
+
   /** One load at a time; lookups during it wait for it. */
   #reload(): Promise<void> {
     this.#loading ??= (async () => {

@@ -1,11 +1,14 @@
-// Zero-config default: an in-process MQTT broker (aedes) that any MQTT client can use.
-// Anyone may subscribe, but only the service itself (with a per-run secret) may publish under our
-// topic prefixes, so a neighbour's laptop cannot inject fake alerts or camera states.
+// Zero-config default: an in-process MQTT broker (aedes). Only the service itself (with a per-run
+// secret) may publish under our topic prefixes, so a neighbour's laptop cannot inject fake alerts or
+// camera states; and a client receives only what its Mắt Thần account may see (broker-acl.ts), so it
+// cannot read a household's snapshots either. Clients sign in with their account's username and
+// password (or an API token as the password).
 
 import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../logger.js';
+import { mayReceive, topicSubject, type BrokerAclContext, type BrokerPrincipal } from './broker-acl.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -15,12 +18,16 @@ export interface EmbeddedBrokerOptions {
   protectedPrefixes: string[];
   /** Credentials of the service's own publisher. */
   publisher: { username: string; password: string };
+  /** A client's account from its username and password (throttled like the HTTP login); null: refused. */
+  signIn: (username: string, password: string, address: string) => Promise<Exclude<BrokerPrincipal, { kind: 'service' | 'anonymous' }> | null>;
+  acl: BrokerAclContext;
 }
 
 export class EmbeddedBroker {
   readonly #o: EmbeddedBrokerOptions;
   readonly #log: Logger;
   readonly #trusted = new WeakSet<Client>();
+  readonly #principals = new WeakMap<Client, BrokerPrincipal>();
   #broker: Aedes | null = null;
   #server: net.Server | null = null;
 
@@ -42,10 +49,28 @@ export class EmbeddedBroker {
     const expected = Buffer.from(publisher.password);
     const broker = await Aedes.createBroker({
       authenticate: (client, username, password, done) => {
-        if (username === undefined) return done(null, true); // anonymous: read-only under our prefixes
-        const ok = username === publisher.username && password !== undefined && password.length === expected.length && timingSafeEqual(password, expected);
-        if (ok) this.#trusted.add(client);
-        done(null, ok);
+        if (username === undefined) {
+          this.#principals.set(client, { kind: 'anonymous' });
+          return done(null, true);
+        }
+        if (username === publisher.username && password !== undefined && password.length === expected.length && timingSafeEqual(password, expected)) {
+          this.#trusted.add(client);
+          this.#principals.set(client, { kind: 'service' });
+          return done(null, true);
+        }
+        const address = (client.conn as { remoteAddress?: string }).remoteAddress ?? 'mqtt';
+        this.#o.signIn(username, password?.toString() ?? '', address).then((account) => {
+          if (account) this.#principals.set(client, account);
+          else this.#log.info({ clientId: client.id, username }, 'mqtt sign-in refused');
+          done(null, account !== null);
+        }, (err: unknown) => {
+          this.#log.info({ clientId: client.id, username, err: (err as Error).message }, 'mqtt sign-in refused');
+          done(null, false);
+        });
+      },
+      authorizeForward: (client, packet) => {
+        const principal = this.#principals.get(client) ?? { kind: 'anonymous' };
+        return mayReceive(principal, topicSubject(this.#o.acl, packet.topic, packet.payload), this.#o.acl) ? packet : null;
       },
       authorizePublish: (client, packet, callback) => {
         const guarded = protectedPrefixes.some((p) => packet.topic === p || packet.topic.startsWith(`${p}/`));

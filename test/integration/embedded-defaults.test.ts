@@ -1,5 +1,6 @@
 // Zero config: no REDIS_URL and no MQTT_URL → a private redis-server and an embedded broker.
-// Any MQTT client can listen; only the service may publish under its prefixes.
+// Clients sign in with their account to listen; only the service may publish under its prefixes.
+// (Who hears what: broker-access.test.ts.)
 
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +25,9 @@ t.test('embedded broker and private Redis, end to end', async (t) => {
   t.teardown(() => service.close());
   t.match(service.redisUrl, /^redis:\/\/127\.0\.0\.1:\d+$/);
 
-  const listener = await mqtt.connectAsync(service.mqttUrl);
+  const password = randomBytes(12).toString('base64url');
+  await service.accounts.create({ username: 'watcher', role: 'admin', password });
+  const listener = await mqtt.connectAsync(service.mqttUrl, { username: 'watcher', password });
   t.teardown(() => listener.endAsync(true));
   const got: Array<{ topic: string; payload: string }> = [];
   listener.on('message', (topic, payload) => got.push({ topic, payload: payload.toString() }));
