@@ -19,6 +19,21 @@ export const configSchema = {
     databaseUrl: { type: ['string', 'null'], minLength: 1, default: null },
     /** 32 bytes as base64 or hex: encrypts camera credentials at rest. */
     secretKey: { type: ['string', 'null'], minLength: 1, default: null },
+    /** This machine's name in metrics (the `node` label) and logs; null: the host name. */
+    nodeId: { type: ['string', 'null'], pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', default: null },
+    metrics: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Serve Prometheus metrics at GET /metrics. */
+        enabled: { type: 'boolean', default: false },
+        /** When set, /metrics answers only `Authorization: Bearer <token>` (env MATTHAN_METRICS_TOKEN). */
+        token: { type: ['string', 'null'], pattern: '^[A-Za-z0-9._~+/=-]{16,200}$', default: null },
+        /** Queue and outbox counts are read at most this often, however often Prometheus scrapes. */
+        cacheMs: int(0, 600000, 5000),
+      },
+    },
     mqtt: {
       type: 'object',
       additionalProperties: false,

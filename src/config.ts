@@ -104,6 +104,8 @@ export interface Config {
   redisUrl: string | null;
   databaseUrl: string | null;
   secretKey: string | null;
+  nodeId: string | null;
+  metrics: MetricsConfig;
   mqtt: { url: string | null; embeddedPort: number; topicPrefix: string; clientId: string; homeAssistant: boolean; discoveryPrefix: string; anonymous: 'status' | 'all' };
   queue: { name: string; concurrency: number; attempts: number; lockDurationMs: number };
   log: { level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; pretty: boolean | null };
@@ -118,6 +120,13 @@ export interface Config {
   cameraEvents: CameraEventsConfig;
   auth: AuthConfig;
   retention: { snapshotDays: number; eventDays: number; intervalHours: number };
+}
+
+export interface MetricsConfig {
+  enabled: boolean;
+  /** Bearer token Prometheus must send; null: /metrics is open to whoever reaches the port. */
+  token: string | null;
+  cacheMs: number;
 }
 
 export interface AuthConfig {
@@ -218,6 +227,9 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.MQTT_URL) o.mqtt = { url: env.MQTT_URL };
   if (env.MATTHAN_SECRET_KEY) o.secretKey = env.MATTHAN_SECRET_KEY;
   if (env.LOG_LEVEL) o.log = { level: env.LOG_LEVEL };
+  if (env.MATTHAN_NODE_ID) o.nodeId = env.MATTHAN_NODE_ID;
+  // A metrics token is only ever set to be used: it also turns /metrics on.
+  if (env.MATTHAN_METRICS_TOKEN) o.metrics = { enabled: true, token: env.MATTHAN_METRICS_TOKEN };
   if (env.MATTHAN_ADMIN_PASSWORD || env.MATTHAN_ADMIN_USERNAME) {
     o.auth = {
       ...(env.MATTHAN_ADMIN_USERNAME ? { adminUsername: env.MATTHAN_ADMIN_USERNAME } : {}),

@@ -54,6 +54,7 @@ export const ErrorCodes = {
   USER_NOT_FOUND: { status: 404, message: 'User not found', vi: 'Không tìm thấy người dùng' },
   PASSWORD_WEAK: { status: 400, message: 'Password must be 10 to 256 characters', vi: 'Mật khẩu phải dài từ 10 đến 256 ký tự' },
   AUDIT_WRITE_FAILED: { status: 500, message: 'The audit log could not be written; nothing was answered', vi: 'Không ghi được nhật ký truy cập; yêu cầu không được trả lời' },
+  METRICS_TOKEN_INVALID: { status: 401, message: 'Metrics need the metrics token (Authorization: Bearer <metrics.token>)', vi: 'Cần mã truy cập số liệu (Authorization: Bearer <metrics.token>)' },
   INTERNAL: { status: 500, message: 'Internal error', vi: 'Lỗi nội bộ' },
 } as const;
 

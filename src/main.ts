@@ -25,6 +25,7 @@ import type { HandleEventDeps } from './events/handle-event.js';
 import { SnapshotStore } from './events/snapshot-store.js';
 import { buildApp } from './http/app.js';
 import type { Logger } from './logger.js';
+import { metricsEndpoint, serviceMetrics } from './metrics/metrics-endpoint.js';
 import { brokerSignIn } from './mqtt/broker-sign-in.js';
 import { EmbeddedBroker } from './mqtt/embedded-broker.js';
 import { MqttPublisher } from './mqtt/mqtt-publisher.js';
@@ -192,6 +193,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
   };
   try {
     const cipher = credentialCipher(config, logger, opts.demo === true);
+    const metrics = serviceMetrics(config);
     const ffmpegMajor = ffmpegMajorVersion(config.stream.ffmpegPath);
     const db = track(openDatabase(config.databaseUrl, config.dataDir, {
       onConnectionError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed; it will be replaced'),
@@ -222,7 +224,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     await publisher.start();
     const outbox = new OutboxRepository(db.db);
     const images = new SnapshotStore(config.dataDir, config.alerts.timezone);
-    const relay = track(new OutboxRelay({ outbox: db.relayOutbox(), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
+    const relay = track(new OutboxRelay({ outbox: db.relayOutbox(), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }), metrics }));
     relay.start();
     const liveFeed = await startLiveFeed(config, cameras, { mqttUrl, mqttAuth }, logger, track);
 
@@ -258,6 +260,9 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     const overload = new OverloadGuard(config.analysis.overload, supervisor, logger);
     overload.start();
     track({ close: async () => overload.close() });
+    metrics.watch({
+      cameras: () => supervisor.stats(), queueCounts: () => queue.counts(), outboxPending: () => outbox.pendingCount(), overloadLevel: () => overload.state().level,
+    });
 
     // Streams follow the registry live: a runtime config (credentials in memory only) (re)starts one, null stops it.
     registry.onChange(async ({ id, camera }) => {
@@ -296,6 +301,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
         database: () => db.ping(),
       },
       readinessDetail: async () => ({ queue: await queue.counts(), outboxPending: await outbox.pendingCount(), overload: overload.state() }),
+      metrics: metricsEndpoint(config, metrics, logger),
     });
     track({ close: () => service.app.close() });
     await service.app.listen({ host: config.host, port: config.port });
@@ -307,7 +313,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     if (opts.worker !== false) {
       const worker = track(new EventWorker({
         redisUrl, name: config.queue.name, concurrency: config.queue.concurrency, lockDurationMs: config.queue.lockDurationMs,
-        logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl, images),
+        logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl, images), metrics,
       }));
       await worker.start();
     }

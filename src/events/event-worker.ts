@@ -13,6 +13,13 @@ export interface EventWorkerOptions {
   lockDurationMs: number;
   logger: Logger;
   deps: HandleEventDeps;
+  metrics?: WorkerMetrics;
+}
+
+/** What the worker counts (metrics/service-metrics.ts). */
+export interface WorkerMetrics {
+  jobDone(kind: EventJob['kind'], outcome: string, eventType?: string): void;
+  jobFailed(final: boolean): void;
 }
 
 /** null, base64, or a reference the producer stored: a path under the store and a SHA-256. */
@@ -57,12 +64,15 @@ export class EventWorker {
       this.#o.name,
       async (job) => {
         if (!isEventJob(job.data)) throw new UnrecoverableError(`job ${job.id} has no valid event payload`);
-        return handleEvent(job.data, deps);
+        const outcome = await handleEvent(job.data, deps);
+        this.#o.metrics?.jobDone(job.data.kind, outcome, job.data.kind === 'new' ? job.data.event.type : undefined);
+        return outcome;
       },
       eventWorkerOptions(this.#o),
     );
     worker.on('failed', (job, err) => {
       const final = job !== undefined && job.attemptsMade >= (job.opts.attempts ?? 1);
+      this.#o.metrics?.jobFailed(final);
       logger[final ? 'error' : 'warn']({ jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, final ? 'event job failed for good' : 'event job failed; will retry');
     });
     worker.on('error', (err) => logger.warn({ err: err.message }, 'event worker error'));

@@ -13,9 +13,10 @@ import { discoveryRoutes, type DiscoveryRoutesDeps } from './discovery.routes.js
 import { eventsRoutes, type EventsRoutesDeps } from './events.routes.js';
 import { healthRoutes, type HealthRoutesDeps } from './health.routes.js';
 import { liveRoutes, type LiveRoutesDeps } from './live.routes.js';
+import { metricsRoutes, type MetricsRoutesDeps } from './metrics.routes.js';
 import { usersRoutes } from './users.routes.js';
 
-export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
+export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, MetricsRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
   logger: Logger;
 }
 
@@ -72,6 +73,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   installAccessControl(app, deps);
   registerDocs(app);
   app.register(healthRoutes, deps);
+  app.register(metricsRoutes, deps);
   app.register(authRoutes, deps);
   app.register(usersRoutes, deps);
   app.register(auditRoutes, deps);

@@ -34,13 +34,20 @@ export interface OutboxRelayOptions {
   keepPublishedMs?: number;
   /** After a reconnect, rows the broker acknowledged this shortly before the connection broke are sent again. */
   resendWindowMs?: number;
+  /** Told of each round's acknowledged rows (metrics: detection → publish latency). */
+  metrics?: RelayMetrics;
+}
+
+export interface RelayMetrics {
+  published(rows: OutboxRow[], at: number): void;
 }
 
 const IDLE_POLL_MS = 1000;
 const PRUNE_EVERY_MS = 60_000;
 
 export class OutboxRelay {
-  readonly #o: Required<OutboxRelayOptions>;
+  readonly #o: Required<Omit<OutboxRelayOptions, 'metrics'>>;
+  readonly #metrics: RelayMetrics | undefined;
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -48,7 +55,9 @@ export class OutboxRelay {
   #lastPrune = 0;
 
   constructor(o: OutboxRelayOptions) {
-    this.#o = { batch: 500, keepPublishedMs: 24 * 3600_000, resendWindowMs: 5000, ...o };
+    const { metrics, ...rest } = o;
+    this.#o = { batch: 500, keepPublishedMs: 24 * 3600_000, resendWindowMs: 5000, ...rest };
+    this.#metrics = metrics;
   }
 
   /**
@@ -102,7 +111,9 @@ export class OutboxRelay {
     // A message whose snapshot file is gone (deleted since) has nothing left to say: it counts as sent.
     const results = await Promise.allSettled(messages.map((m) => (m ? this.#o.publisher.publish(m) : undefined)));
     const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
-    await this.#o.outbox.markPublished(done, Date.now());
+    const at = Date.now();
+    this.#metrics?.published(rows.filter((_, i) => messages[i] !== null && results[i]?.status === 'fulfilled'), at);
+    await this.#o.outbox.markPublished(done, at);
     if (done.length < rows.length) {
       const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       this.#o.logger.warn({ failed: rows.length - done.length, err: String(failed.reason) }, 'some alerts not acknowledged; will resend');
