@@ -80,9 +80,9 @@ function composeCommand(): string[] | null {
   return null;
 }
 
-t.test('docker compose config accepts the file (no engine needed)', async (t) => {
-  const cmd = composeCommand();
-  if (!cmd) return t.skip('no docker compose client here (docker compose plugin or docker-compose)');
+const cmd = composeCommand();
+t.test('docker compose config accepts the file (no engine needed)', { skip: cmd ? false : 'no docker compose client here (docker compose plugin or docker-compose)' }, async (t) => {
+  if (!cmd) return;
   const run = (env: Record<string, string>) => spawnSync(cmd[0] as string, [...cmd.slice(1), '-f', composeFile, 'config'], {
     encoding: 'utf8', cwd: os.tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.tmpdir(), ...env },
   });
@@ -96,10 +96,14 @@ t.test('docker compose config accepts the file (no engine needed)', async (t) =>
   t.match(missing.stderr, /MATTHAN_SECRET_KEY/);
 });
 
-t.test('systemd units verify cleanly and stay hardened', async (t) => {
-  if (spawnSync('systemd-analyze', ['--version']).status !== 0) return t.skip('systemd-analyze is not installed (Debian: apt-get install systemd)');
+function systemdSkip(): string | false {
+  if (spawnSync('systemd-analyze', ['--version']).status !== 0) return 'systemd-analyze is not installed (Debian: apt-get install systemd)';
   // verify also checks that ExecStart's program exists.
-  if (!existsSync('/usr/bin/node')) return t.skip('the units run /usr/bin/node, which is not here');
+  if (!existsSync('/usr/bin/node')) return 'the units run /usr/bin/node, which is not here';
+  return false;
+}
+
+t.test('systemd units verify cleanly and stay hardened', { skip: systemdSkip() }, async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mt-units-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   for (const f of ['mat-than.service', 'mat-than@.service']) copyFileSync(path.join(deploy, f), path.join(dir, f));

@@ -37,3 +37,10 @@ t.test('the endpoint exists only when enabled; an open one on a public address i
   t.same(lines, [], 'loopback, or a token: nothing to warn about');
   t.match(await open?.text(), /matthan_node_cameras\{node="n1"\} 0|matthan_events_total\{type="motion",node="n1"\} 0/);
 });
+
+t.test('MQTT_CLIENT_ID gives each node its own MQTT session, with or without MQTT_URL', async (t) => {
+  t.equal(loadConfig({ env: { MQTT_CLIENT_ID: 'mat-than-ingest-1' } }).mqtt.clientId, 'mat-than-ingest-1');
+  const both = loadConfig({ env: { MQTT_CLIENT_ID: 'w', MQTT_URL: 'mqtt://127.0.0.1:1883' } }).mqtt;
+  t.same([both.clientId, both.url], ['w', 'mqtt://127.0.0.1:1883']);
+  t.equal(loadConfig({ env: { MQTT_URL: 'mqtt://127.0.0.1:1883' } }).mqtt.clientId, 'mat-than', 'default kept');
+});
