@@ -65,6 +65,22 @@ t.test('the compose file: named volumes declared, bind-mounted files present', a
   t.notMatch(acl.split(/^user /m)[0] as string, /readwrite|topic write/, '...but not publish');
 });
 
+t.test('the Dockerfile: Debian with its ffmpeg, copies what exists and is not ignored, starts the built CLI', async (t) => {
+  const dockerfile = readFileSync(path.join(deploy, 'Dockerfile'), 'utf8');
+  const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  t.ok([...dockerfile.matchAll(/^FROM (\S+)/gm)].every((m) => /bookworm/.test(m[1] as string)), 'every stage on Debian 12');
+  t.match(dockerfile, /apt-get install [^\n]*\bffmpeg\b/, "Debian's ffmpeg");
+  const sources = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => (m[1] as string).split(/\s+/));
+  t.ok(sources.length >= 5, 'copies the sources');
+  for (const src of sources) {
+    t.ok(existsSync(path.join(root, src)), `${src} exists in the build context`);
+    t.notOk(ignored.includes(src), `${src} is not in .dockerignore`);
+  }
+  t.match(dockerfile, /ENTRYPOINT \[.*"\/opt\/mat-than\/dist\/cli\/mat-than\.js"\]/);
+  t.ok(existsSync(path.join(root, 'src/cli/mat-than.ts')), 'which tsc builds from src/cli/mat-than.ts');
+  t.match(dockerfile, /^USER node$/m, 'runs unprivileged');
+});
+
 t.test('the env examples set only keys the service reads', async (t) => {
   for (const file of ['mat-than.env.example']) {
     const keys = [...readFileSync(path.join(deploy, file), 'utf8').matchAll(/^#?([A-Z][A-Z0-9_]*)=/gm)].map((m) => m[1] as string);
