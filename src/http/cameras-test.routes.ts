@@ -45,7 +45,7 @@ export const cameraTestRoutes: FastifyPluginAsync<CameraTestRoutesDeps> = async 
 
   app.post<{ Body: TestBody }>(
     '/api/cameras/test',
-    { bodyLimit: 16 * 1024, config: { access: 'cameras:manage', audit: 'cameras.test' }, schema: { body, tags: ['cameras'] } },
+    { bodyLimit: 16 * 1024, config: { access: 'cameras:manage', audit: 'cameras.test' }, schema: { body, tags: ['cameras'], summary: 'Test connection: probe ONVIF or take an RTSP URL, grab one JPEG; nothing saved' } },
     async (req) => {
       const b = req.body;
       if ((b.onvif === undefined) === (b.rtspUrl === undefined)) throw new MatThanError('VALIDATION_FAILED', 'give exactly one of onvif or rtspUrl');

@@ -38,7 +38,7 @@ export const eventActionsRoutes: FastifyPluginAsync<EventActionsRoutesDeps> = as
       `/api/events/:id/${action}`,
       {
         bodyLimit: 4 * 1024, preValidation: emptyBodyIsEmptyObject,
-        config: { access: 'events:act', audit: `events.${action}` }, schema: { params: idParams, body, tags: ['history'] },
+        config: { access: 'events:act', audit: `events.${action}` }, schema: { params: idParams, body, tags: ['history'], summary: `${action === 'ack' ? 'Acknowledge' : 'Escalate'} an event (officers: shared cameras; admins)` },
       },
       async (req, reply) => {
         const event = await deps.events.findVisible(req.params.id, scopeOf(req));

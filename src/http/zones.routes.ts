@@ -16,7 +16,7 @@ export interface ZonesRoutesDeps {
 const query = { type: 'object', additionalProperties: false, properties: { reason: { type: 'string', maxLength: 200 } } } as const;
 
 export const zonesRoutes: FastifyPluginAsync<ZonesRoutesDeps> = async (app, deps) => {
-  app.get('/api/zones', { config: { access: 'zones:read' }, schema: { querystring: query, tags: ['cameras'] } }, async (req) => {
+  app.get('/api/zones', { config: { access: 'zones:read' }, schema: { querystring: query, tags: ['cameras'], summary: 'Alert zones: armed now (alerts.timezone) and their schedule; a JSON array' } }, async (req) => {
     if (req.scope === null) throw new MatThanError('FORBIDDEN');
     const cameras = await deps.registry.list(req.scope);
     return zoneStatuses(deps.zones, cameras.map((c) => c.zone), Date.now(), deps.timezone);
