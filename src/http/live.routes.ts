@@ -38,7 +38,7 @@ export const liveRoutes: FastifyPluginAsync<LiveRoutesDeps> = async (app, deps) 
 
   app.get('/api/live', {
     config: { access: 'live:read' },
-    schema: { tags: ['live'], querystring: { type: 'object', additionalProperties: false, properties: {} } },
+    schema: { tags: ['live'], summary: 'Live feed (text/event-stream): alert, camera and action events of the cameras in scope; Last-Event-ID replays', querystring: { type: 'object', additionalProperties: false, properties: {} } },
   }, async (req, reply) => {
     const scope = scopeOf(req);
     const after = lastEventIdFrom(req.headers['last-event-id']);

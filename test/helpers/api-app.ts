@@ -19,11 +19,14 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { Engine } from '../../src/db/column-types.js';
 import { Database, type AppDatabase } from '../../src/db/database.js';
 import { PostgresDatabase } from '../../src/db/postgres-database.js';
+import { EventActionsRepository } from '../../src/db/event-actions.repository.js';
 import { EventsRepository, type EventRow } from '../../src/db/events.repository.js';
+import { Topics } from '../../src/mqtt/topics.js';
 import { UsersRepository } from '../../src/db/users.repository.js';
 import { SnapshotStore } from '../../src/events/snapshot-store.js';
 import { freeLoopbackPort } from '../../src/free-port.js';
 import { buildApp, type AppDeps } from '../../src/http/app.js';
+import { ffmpegMajorVersion } from '../../src/main.js';
 import { createLogger } from '../../src/logger.js';
 import { uuidv7 } from 'uuidv7';
 import { CameraVisibilityCache, visibilityOf } from '../../src/live/camera-visibility.js';
@@ -83,7 +86,8 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
   registry.onChange(async () => cameraCache.invalidate());
   const live = new LiveHub({ cameras: cameraCache, logger });
   const app = buildApp({
-    live,
+    live, eventActions: new EventActionsRepository(db.db), topics: new Topics('matthan'), zones: config.zones, timezone: config.alerts.timezone,
+    ffmpeg: { path: config.stream.ffmpegPath, major: ffmpegMajorVersion(config.stream.ffmpegPath) },
     logger, accounts, audit, events, snapshots, publicUrl: 'http://127.0.0.1:8080', registry, cameraStats: () => [],
     discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() }, ...appDeps,
   });

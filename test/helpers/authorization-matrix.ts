@@ -147,6 +147,46 @@ export async function authorizationMatrix(api: ApiApp): Promise<void> {
     t.equal((await get('admin', '/api/cameras/ho1-private')).json().camera.householdId, 'ho-1', 'unchanged');
   });
 
+  t.test('acknowledge and escalate: admins any event, officers those of shared cameras (404 otherwise), others 403', async (t) => {
+    for (const action of ['ack', 'escalate']) {
+      cover(`POST /api/events/:id/${action}`);
+      for (const who of WHO) {
+        const roleAllowed = who === 'admin' || who === 'officer';
+        for (const cam of CAMS) {
+          const res = await api.as(who, { method: 'POST', url: `/api/events/${eventOf.get(cam.id)}/${action}`, payload: { note: `${who} ${action}` } });
+          t.equal(res.statusCode, expectStatus(who, roleAllowed, 201)(sees(who, cam)), `${who} ${action} ${cam.id}: ${res.body.slice(0, 120)}`);
+          if (res.statusCode === 201) t.match(res.json(), { action: { action, username: who, note: `${who} ${action}` } });
+          if (res.statusCode === 404) t.equal(res.json().error.code, 'EVENT_NOT_FOUND');
+        }
+      }
+    }
+    const one = (await get('admin', `/api/events/${eventOf.get('public-gate')}`)).json();
+    t.same(one.event.actions.map((a: { username: string; action: string }) => `${a.username} ${a.action}`),
+      ['admin ack', 'officer ack', 'admin escalate', 'officer escalate'], 'the event lists its actions, oldest first');
+    const hidden = (await get('admin', `/api/events/${eventOf.get('ho2-private')}`)).json();
+    t.same(hidden.event.actions.map((a: { username: string }) => a.username), ['admin', 'admin'], 'officers could not act outside their scope');
+  });
+
+  t.test('test connection: admins and households; officers and police 403', async (t) => {
+    cover('POST /api/cameras/test');
+    for (const who of WHO) {
+      // Port 9 is closed on loopback: an allowed test runs ffmpeg and answers that the stream is unreachable.
+      const res = await api.as(who, { method: 'POST', url: '/api/cameras/test', payload: { rtspUrl: 'rtsp://127.0.0.1:9/x' } });
+      const roleAllowed = who === 'admin' || who === 'ho-1' || who === 'ho-2';
+      t.equal(res.statusCode, expectStatus(who, roleAllowed, 502)(true), `${who} test: ${res.body.slice(0, 120)}`);
+    }
+  });
+
+  t.test('zones: every role (police with a reason); zones of the cameras in scope', async (t) => {
+    cover('GET /api/zones');
+    for (const who of WHO) {
+      const res = await get(who, '/api/zones');
+      t.equal(res.statusCode, who === null ? 401 : 200, `${who} zones`);
+      if (res.statusCode === 200) t.ok(Array.isArray(res.json()), 'a list');
+    }
+    t.equal((await api.as('police', { method: 'GET', url: '/api/zones' })).json().error.code, 'REASON_REQUIRED');
+  });
+
   t.test('live feed: admins, officers and households; police and anonymous refused', async (t) => {
     cover('GET /api/live');
     for (const who of WHO) {
