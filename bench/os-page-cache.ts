@@ -5,7 +5,7 @@
 // so fincore(1) reports what is still cached afterwards. No shell: argv only.
 
 import { execFile } from 'node:child_process';
-import { closeSync, fdatasyncSync, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -47,4 +47,29 @@ export async function cachedBytes(files: readonly string[]): Promise<{ cached: n
     for (const line of stdout.split('\n')) cached += Number(line.trim() || 0);
   }
   return { cached, size: files.reduce((n, f) => n + statSync(f).size, 0) };
+}
+
+/**
+ * The disk's floor for a cold query: `n` reads of 4 KiB at random offsets of these files (just dropped,
+ * so each is a disk read, plus whatever readahead the kernel adds), in ms, sorted. Drop again after.
+ */
+export function randomReadsMs(files: readonly string[], n: number): number[] {
+  const sizes = files.map((f) => statSync(f).size);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const buf = Buffer.alloc(4096);
+  const ms: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let at = Math.floor(Math.random() * total);
+    let k = 0;
+    while (at >= (sizes[k] as number)) at -= sizes[k++] as number;
+    const fd = openSync(files[k] as string, 'r');
+    try {
+      const t0 = process.hrtime.bigint();
+      readSync(fd, buf, 0, 4096, at - (at % 4096));
+      ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return ms.sort((a, b) => a - b);
 }
