@@ -3,10 +3,16 @@
 // through EventsRepository.search — the API's own code path — each with the scope its user has.
 // Prints p50/p95 per query and engine against the target (p95 ≤ 20 ms), and each against the engine's
 // floor (a `select 1` through the same connection) measured in the same run.
-// --prewarm first reads each store's files into the OS page cache, as on a server whose store fits in
-// its memory and has been running a while; without it, rows the cache does not hold are disk reads.
-//   npm run bench:history [-- --events 10000000 --runs 200 --engines sqlite,postgres --prewarm --explain]
+// --os-cache says what the OS page cache holds when the timing starts (each engine's own cache is empty:
+// a fresh connection, a server just started): `warm` reads the store's files in first (a server whose
+// store fits in memory); `dropped` evicts them (os-page-cache.ts), so every page a query touches for the
+// first time is a disk read — each timed query asks for another camera, night or cursor, so it is the
+// first touch of its rows, while the warm-up leaves the upper B-tree levels cached, as in a running
+// service; `as-is` (default) leaves the cache as it happens to be. A seeded store kept from an earlier
+// run is migrated to the current schema when opened (a new index takes minutes at 10 M rows).
+//   npm run bench:history [-- --events 10000000 --runs 200 --engines sqlite,postgres --os-cache dropped --explain --cache DIR]
 import { createReadStream, existsSync, statSync } from 'node:fs';
+import os from 'node:os';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import path from 'node:path';
@@ -17,20 +23,26 @@ import type { EventSearch } from '../src/db/event-search.js';
 import { EventsRepository } from '../src/db/events.repository.js';
 import { PostgresDatabase } from '../src/db/postgres-database.js';
 import { startPostgres } from '../test/helpers/postgres.js';
+import { cachedBytes, dropFromPageCache, filesUnder, randomReadsMs } from './os-page-cache.js';
 import { CAMERAS, HOUSEHOLD_CAMERAS, YEAR_MS, YEAR_START, ZONES, cameraId, householdId, seededPostgres, seededSqlite, zoneId } from './history-seed.js';
 
 const { values: v } = parseArgs({
   options: {
-    events: { type: 'string' }, runs: { type: 'string' }, engines: { type: 'string' }, explain: { type: 'boolean' }, prewarm: { type: 'boolean' },
+    events: { type: 'string' }, runs: { type: 'string' }, engines: { type: 'string' }, explain: { type: 'boolean' }, prewarm: { type: 'boolean' }, 'os-cache': { type: 'string' },
+    cache: { type: 'string' }, 'seed-only': { type: 'boolean' },
   },
 });
 const EVENTS = Number(v.events ?? 10_000_000);
 const RUNS = Number(v.runs ?? 200);
 const WARMUP = Math.max(5, Math.round(RUNS / 10));
 const ENGINES = (v.engines ?? 'sqlite,postgres').split(',');
+const OS_CACHE = v['os-cache'] ?? (v.prewarm ? 'warm' : 'as-is');
+if (!['as-is', 'warm', 'dropped'].includes(OS_CACHE)) throw new Error('--os-cache: as-is, warm or dropped');
+const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+const LOAD_AT_START = load();
 const TARGET_P95_MS = 20;
 const PAGE = 50;
-const CACHE = path.resolve('.cache/bench-history');
+const CACHE = path.resolve(v.cache ?? '.cache/bench-history');
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 
@@ -133,7 +145,28 @@ async function prewarm(db: AppDatabase, sqliteFile?: string): Promise<void> {
   await pool.query("select pg_prewarm(c.oid, 'read') from pg_class c where c.relname = 'events' or c.oid in (select indexrelid from pg_index where indrelid = 'events'::regclass)");
 }
 
-type Result = { floor: { p50: number; p95: number }; byQuery: { p50: number; p95: number; rows: number }[] };
+/** Brings the OS page cache into the state asked for; returns what it then holds of the store's files. */
+async function setOsCache(db: AppDatabase, files: string[]): Promise<string> {
+  if (OS_CACHE === 'warm') await prewarm(db, db instanceof Database ? files[0] : undefined);
+  let disk = '';
+  if (OS_CACHE === 'dropped') {
+    await dropFromPageCache(files);
+    const ms = randomReadsMs(files, RUNS);
+    disk = `, a random 4 KiB read from them ${percentile(ms, 0.5).toFixed(2)} / ${percentile(ms, 0.95).toFixed(2)} ms p50 / p95`;
+    await dropFromPageCache(files);
+  }
+  const c = await cachedBytes(files);
+  return `${(c.cached / 2 ** 30).toFixed(2)} of ${(c.size / 2 ** 30).toFixed(2)} GiB cached${disk}`;
+}
+
+/** Opens the store, applying migrations newer than the seed (timed: an index build shows here). */
+async function open(db: AppDatabase): Promise<void> {
+  const t0 = Date.now();
+  await db.start();
+  if (Date.now() - t0 > 2000) process.stderr.write(`  ${db.engine}: migrations took ${((Date.now() - t0) / 1000).toFixed(0)} s\n`);
+}
+
+type Result = { cache?: string; floor: { p50: number; p95: number }; byQuery: { p50: number; p95: number; rows: number }[] };
 
 async function measure(db: AppDatabase): Promise<Result> {
   const repo = new EventsRepository(db.db);
@@ -154,11 +187,12 @@ async function measure(db: AppDatabase): Promise<Result> {
 async function runEngine(engine: string): Promise<Result> {
   if (engine === 'sqlite') {
     const file = await seededSqlite(CACHE, EVENTS);
+    if (v['seed-only']) return { floor: { p50: 0, p95: 0 }, byQuery: [] };
     const db = new Database(file);
-    await db.start();
+    await open(db);
     try {
-      if (v.prewarm) await prewarm(db, file);
-      return await measure(db);
+      const cache = await setOsCache(db, filesUnder([file, `${file}-wal`, `${file}-shm`]));
+      return { cache, ...await measure(db) };
     } finally {
       await db.close();
     }
@@ -166,11 +200,14 @@ async function runEngine(engine: string): Promise<Result> {
   const server = await startPostgres({ dataDir: postgresCacheDir() });
   if (!server) throw new Error('PostgreSQL is not installed (scripts/setup.sh --test installs it)');
   try {
-    const db = new PostgresDatabase(await seededPostgres(server.url, EVENTS), { max: 2 });
-    await db.start();
+    const url = await seededPostgres(server.url, EVENTS);
+    if (v['seed-only']) return { floor: { p50: 0, p95: 0 }, byQuery: [] };
+    const db = new PostgresDatabase(url, { max: 2 });
+    await open(db);
     try {
-      if (v.prewarm) await prewarm(db);
-      return await measure(db);
+      const oid = (await db.pool.query<{ oid: number }>('select oid from pg_database where datname = current_database()')).rows[0]?.oid;
+      const cache = await setOsCache(db, filesUnder([path.join(postgresCacheDir(), 'data', 'base', String(oid))]));
+      return { cache, ...await measure(db) };
     } finally {
       await db.close();
     }
@@ -185,9 +222,16 @@ for (const e of ENGINES) {
   results.set(e, await runEngine(e));
 }
 
+if (v['seed-only']) process.exit(0);
 const f = (x: number) => x.toFixed(2).padStart(6);
 console.log(`\nbench:history — ${EVENTS.toLocaleString('en')} events, ${CAMERAS} cameras, one year; ${RUNS} runs per query after ${WARMUP} warm-up; pages of ${PAGE}`);
-console.log(v.prewarm ? 'stores read into the OS page cache first (--prewarm)' : 'stores as the OS page cache happens to hold them: rows it lacks are disk reads (--prewarm to read them in first)');
+console.log(`${os.cpus().length} cores; load average ${LOAD_AT_START} at the start, ${load()} at the end`);
+console.log({
+  'as-is': 'OS page cache as it happened to be (--os-cache warm / dropped to set it)',
+  warm: 'store files read into the OS page cache first (--os-cache warm)',
+  dropped: 'store files dropped from the OS page cache first (--os-cache dropped): first touches are disk reads',
+}[OS_CACHE]);
+for (const e of ENGINES) console.log(`${e} store at the start of timing: ${(results.get(e) as Result).cache}`);
 console.log(`target: p95 ≤ ${TARGET_P95_MS} ms. "× floor" = p50 / the engine's own select-1 round trip (p50) in this run.\n`);
 console.log(`${'query'.padEnd(34)} ${'scope'.padEnd(10)} ${ENGINES.map((e) => `${e} p50 / p95 ms  × floor  rows  ok`.padEnd(44)).join('')}`);
 for (const [i, q] of QUERIES.entries()) {

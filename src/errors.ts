@@ -19,6 +19,7 @@ export const ErrorCodes = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is too large', vi: 'Nội dung yêu cầu quá lớn' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Request body type is not supported', vi: 'Không hỗ trợ kiểu nội dung này' },
   ROUTE_NOT_FOUND: { status: 404, message: 'No such route', vi: 'Không có đường dẫn này' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed on this route', vi: 'Đường dẫn này không nhận phương thức này' },
   // ONVIF onboarding. 502 = the camera or the path to it failed; 422 = the camera answered, but
   // what it answered (or the credentials given for it) cannot be used — the operator must act.
   ONVIF_UNREACHABLE: { status: 502, message: 'ONVIF device is unreachable', vi: 'Không kết nối được thiết bị ONVIF' },

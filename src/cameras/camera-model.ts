@@ -105,10 +105,13 @@ export function slugify(name: string): string {
     .replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48).replace(/-+$/, '');
 }
 
-/** The slug of the name, or with a random suffix when it is taken (or empty). */
-export function newCameraId(name: string, taken: (id: string) => boolean): string {
+/**
+ * The slug of the name, or with a random suffix when it is taken (or empty). `alwaysSuffix`: with the
+ * suffix in any case, so the id says nothing about which ids exist (ids chosen for household accounts).
+ */
+export function newCameraId(name: string, taken: (id: string) => boolean, alwaysSuffix = false): string {
   const base = slugify(name) || 'cam';
-  if (base !== 'cam' && !taken(base)) return base;
+  if (!alwaysSuffix && base !== 'cam' && !taken(base)) return base;
   for (;;) {
     const id = `${base}-${randomBytes(3).toString('hex')}`;
     if (!taken(id)) return id;

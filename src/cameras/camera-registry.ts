@@ -98,8 +98,14 @@ export class CameraRegistry {
     for (const row of await this.#d.repo.list()) await this.#serial(() => this.#announce(row));
   }
 
-  async add(input: NewCameraInput): Promise<{ camera: CameraRow; probe: ProbeSummary | null }> {
-    const id = input.id ?? await this.#freeId(input.name);
+  /**
+   * `unrevealingId`: for callers who do not see every camera (household accounts). They may not name the
+   * id (an answer CAMERA_EXISTS would tell them another household's camera exists), and the id chosen
+   * for them always carries a random suffix, so it does not show whether the bare slug is taken.
+   */
+  async add(input: NewCameraInput, o: { unrevealingId?: boolean } = {}): Promise<{ camera: CameraRow; probe: ProbeSummary | null }> {
+    if (o.unrevealingId && input.id !== undefined) throw new MatThanError('FORBIDDEN', 'the server chooses the id of a camera registered by a household account');
+    const id = input.id ?? await this.#freeId(input.name, o.unrevealingId === true);
     if (await this.#d.repo.findById(id)) throw new MatThanError('CAMERA_EXISTS', id);
     const base = rowFromFields(id, input);
     let row: NewCameraRow;
@@ -188,9 +194,9 @@ export class CameraRegistry {
     }
   }
 
-  async #freeId(name: string): Promise<string> {
+  async #freeId(name: string, alwaysSuffix: boolean): Promise<string> {
     const taken = new Set((await this.#d.repo.list()).map((r) => r.id));
-    return newCameraId(name, (id) => taken.has(id));
+    return newCameraId(name, (id) => taken.has(id), alwaysSuffix);
   }
 
   #probe(host: string, port: number, creds: Credentials | null): Promise<ProbeResult> {

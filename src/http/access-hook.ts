@@ -72,9 +72,17 @@ export function installAccessControl(app: FastifyInstance, deps: AccessDeps): vo
   app.decorateRequest('auditSkip', false);
   app.decorateRequest('sessionToken', null);
 
-  app.addHook('onRequest', async (req) => {
+  app.addHook('onRequest', async (req, reply) => {
     if (req.is404) return;
     const access = accessOf(req.routeOptions.url ?? '', req.routeOptions.config.access);
+    // fastify answers HEAD by running the GET handler: an export would put events on hold, a search
+    // would run and be audited. Only public routes (health, docs) answer HEAD; the others refuse it
+    // before anything runs, unaudited (nothing was read).
+    if (req.method === 'HEAD' && access !== 'public') {
+      req.auditSkip = true;
+      reply.header('allow', 'GET');
+      throw new MatThanError('METHOD_NOT_ALLOWED', 'HEAD is answered only on public routes; use GET');
+    }
     let byCookie = false;
     if (access !== 'public') {
       const found = requestToken(req.headers);

@@ -109,7 +109,8 @@ export const camerasRoutes: FastifyPluginAsync<CamerasRoutesDeps> = async (app, 
     if (own !== null) Object.assign(b, { householdId: own, kind: 'household' });
     if ((b.onvif === undefined) === (b.rtspUrl === undefined)) throw new MatThanError('VALIDATION_FAILED', 'give exactly one of onvif or rtspUrl');
     if (b.rtspUrl !== undefined && 'saveIfUnauthorized' in b) throw new MatThanError('VALIDATION_FAILED', 'saveIfUnauthorized applies to onvif cameras only');
-    const { camera, probe } = await deps.registry.add(b);
+    // Ids are global: only an admin (who sees every camera) may name one and hear CAMERA_EXISTS.
+    const { camera, probe } = await deps.registry.add(b, { unrevealingId: own !== null });
     req.auditDetail = { id: camera.id, householdId: camera.household_id };
     return reply.status(201).send({ camera: view(camera), probe });
   });

@@ -132,14 +132,28 @@ export async function authorizationMatrix(api: ApiApp): Promise<void> {
     cover('POST /api/cameras');
     let n = 0;
     for (const who of WHO) {
+      const household = who === 'ho-1' || who === 'ho-2';
       const id = `new-${n++}`;
-      const res = await api.as(who, { method: 'POST', url: '/api/cameras', payload: { id, name: id, rtspUrl: 'rtsp://127.0.0.1:9/x' } });
-      const roleAllowed = who === 'admin' || who === 'ho-1' || who === 'ho-2';
+      // Only admins name ids; a household account gets one chosen for it.
+      const res = await api.as(who, { method: 'POST', url: '/api/cameras', payload: { ...(household ? {} : { id }), name: id, rtspUrl: 'rtsp://127.0.0.1:9/x' } });
+      const roleAllowed = who === 'admin' || household;
       t.equal(res.statusCode, expectStatus(who, roleAllowed, 201)(true), `${who} POST`);
       if (res.statusCode === 201) t.equal(res.json().camera.householdId, who === 'admin' ? null : who, `${who}: household forced`);
+      if (household) t.match(res.json().camera.id, new RegExp(`^${id}-[0-9a-f]{6}$`), `${who}: the id is chosen, with a suffix even though ${id} is free`);
       const other = await api.as(who, { method: 'POST', url: '/api/cameras', payload: { id: `x-${id}`, name: 'x', householdId: 'ho-9', rtspUrl: 'rtsp://127.0.0.1:9/x' } });
       t.equal(other.statusCode, who === 'admin' ? 201 : who === null ? 401 : 403, `${who} POST into another household`);
     }
+    // A household naming an id hears the same whether it is free, its own or another household's camera.
+    for (const id of ['free-id', 'ho1-private', 'ho2-private']) {
+      const res = await api.as('ho-1', { method: 'POST', url: '/api/cameras', payload: { id, name: id, rtspUrl: 'rtsp://127.0.0.1:9/x' } });
+      t.equal(res.statusCode, 403, `ho-1 naming ${id}`);
+      t.same(res.json().error.code, 'FORBIDDEN');
+      t.notMatch(res.body, /CAMERA_EXISTS|already exists/, `ho-1 naming ${id}: existence not told`);
+    }
+    const taken = await api.as('ho-1', { method: 'POST', url: '/api/cameras', payload: { name: 'ho2-private', rtspUrl: 'rtsp://127.0.0.1:9/x' } });
+    t.equal(taken.statusCode, 201, 'a name whose slug is another household\'s id is fine');
+    t.match(taken.json().camera.id, /^ho2-private-[0-9a-f]{6}$/, 'and its id looks like any other chosen id');
+    t.equal((await api.as('admin', { method: 'POST', url: '/api/cameras', payload: { id: 'ho2-private', name: 'x', rtspUrl: 'rtsp://127.0.0.1:9/x' } })).statusCode, 409, 'admins, who see all, hear CAMERA_EXISTS');
     const giveAway = await api.as('ho-1', { method: 'PATCH', url: '/api/cameras/ho1-private', payload: { householdId: 'ho-2' } });
     t.equal(giveAway.statusCode, 403, 'a household cannot move its camera to another household');
     const makePublic = await api.as('ho-1', { method: 'PATCH', url: '/api/cameras/ho1-private', payload: { kind: 'public' } });
@@ -234,9 +248,31 @@ export async function authorizationMatrix(api: ApiApp): Promise<void> {
       const me = await api.app.inject({ method: 'GET', url: '/api/auth/me', headers: { authorization: `Bearer ${login.json().token}` } });
       t.equal(me.json().user.username, who, `${who}'s new token is ${who}'s`);
     }
-    t.equal((await api.as(null, { method: 'HEAD', url: '/api/events' })).statusCode, 401, 'HEAD twins are guarded too');
-    t.equal((await api.as('admin', { method: 'HEAD', url: '/api/events' })).statusCode, 200);
-    for (const url of ['/healthz', '/readyz', '/docs/json']) t.equal((await api.as(null, { method: 'GET', url })).statusCode, 200, `${url} is public`);
+    for (const url of ['/healthz', '/readyz', '/docs/json']) {
+      t.equal((await api.as(null, { method: 'GET', url })).statusCode, 200, `${url} is public`);
+      t.equal((await api.as(null, { method: 'HEAD', url })).statusCode, 200, `HEAD ${url} too`);
+    }
+  });
+
+  t.test('HEAD on every GET route but the public ones: 405 before anything runs, and no audit entry', async (t) => {
+    const held = async () => (await api.db.db.selectFrom('events').select('id').where('legal_hold', '=', 1).execute()).length;
+    const audited = async () => (await api.db.db.selectFrom('audit_log').select('seq').execute()).length;
+    const holdsBefore = await held();
+    const gets = api.routes.filter((r) => r.startsWith('GET /api/')).map((r) => r.slice(4)
+      .replace(':id/', `${eventOf.get('ho1-private')}/`).replace(/\/api\/events\/:id$/, `/api/events/${eventOf.get('ho1-private')}`)
+      .replace('/api/cameras/:id', '/api/cameras/ho1-private'));
+    t.ok(gets.length >= 8, `${gets.length} GET routes`);
+    for (const who of WHO) {
+      for (const url of gets) {
+        const before = await audited();
+        const q = url === '/api/events/export' ? `${url}?format=json` : url;
+        const res = await api.as(who, { method: 'HEAD', url: withReason(who, q) });
+        t.equal(res.statusCode, 405, `${who} HEAD ${q}`);
+        t.equal(res.headers.allow, 'GET', `${who} HEAD ${q}: Allow`);
+        t.equal(await audited(), before, `${who} HEAD ${q}: not audited`);
+      }
+    }
+    t.equal(await held(), holdsBefore, 'HEAD on the export put nothing on legal hold');
   });
 
   t.test('every /api route of the app is in this matrix', async (t) => {

@@ -90,6 +90,22 @@ t.test('bodies: oversized, malformed, unknown fields, wrong types', async (t) =>
   t.equal(form.json().error.code, 'UNSUPPORTED_MEDIA_TYPE');
 });
 
+t.test('HEAD on the export: 405, no legal hold, no audit entry (a HEAD must not act like the GET)', async (t) => {
+  const entries = async () => (await api.as('admin', { method: 'GET', url: '/api/audit?limit=500' })).json().entries.length as number;
+  const before = await entries();
+  for (const format of ['json', 'csv', 'zip']) {
+    const res = await api.as('admin', { method: 'HEAD', url: `/api/events/export?format=${format}` });
+    t.equal(res.statusCode, 405, format);
+    t.equal(res.headers.allow, 'GET');
+    t.equal(res.headers['content-disposition'], undefined, `${format}: no export was made`);
+  }
+  t.equal((await api.events.findById(ev.id))?.legal_hold, 0, 'the event is not on hold');
+  t.equal(await entries(), before + 1, 'only the GET /api/audit that counted them was audited');
+  const get = await api.as('admin', { method: 'GET', url: '/api/events/export?format=json' });
+  t.equal(get.statusCode, 200, 'the GET still exports');
+  t.equal((await api.events.findById(ev.id))?.legal_hold, 1, 'and holds');
+});
+
 t.test('after all of it the service answers, and nothing was a 500', async (t) => {
   t.equal((await api.as(null, { method: 'GET', url: '/healthz' })).statusCode, 200);
   t.notMatch(api.logs.text, /"level":50/, 'no error logged');

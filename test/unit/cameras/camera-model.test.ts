@@ -10,6 +10,10 @@ t.test('ids from names', async (t) => {
   t.equal(newCameraId('Ngõ 3', () => false), 'ngo-3');
   t.match(newCameraId('Ngõ 3', (id) => id === 'ngo-3'), /^ngo-3-[0-9a-f]{6}$/);
   t.match(newCameraId('???', () => false), /^cam-[0-9a-f]{6}$/);
+  t.match(newCameraId('Ngõ 3', () => false, true), /^ngo-3-[0-9a-f]{6}$/, 'always suffixed: free or taken look alike');
+  const seen = new Set<string>();
+  t.match(newCameraId('Ngõ 3', (id) => { seen.add(id); return seen.size < 3; }, true), /^ngo-3-[0-9a-f]{6}$/, 'drawn again while taken');
+  t.equal(seen.size, 3);
 });
 
 t.test('credentials split out of an RTSP URL and put back', async (t) => {

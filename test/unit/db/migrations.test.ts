@@ -20,11 +20,30 @@ async function tables(db: AppDatabase): Promise<string[]> {
   return (await q.execute(db.db)).rows.map((r) => r.name).sort();
 }
 
+/** Columns of the events table, and those the one-camera covering index holds (key and included). */
+async function coverage(db: AppDatabase): Promise<{ table: string[]; index: string[] }> {
+  const [table, index] = db.engine === 'sqlite'
+    ? [sql<{ name: string }>`select name from pragma_table_info('events')`, sql<{ name: string }>`select name from pragma_index_info('events_camera_cover')`]
+    : [
+      sql<{ name: string }>`select column_name as name from information_schema.columns where table_schema = current_schema() and table_name = 'events'`,
+      sql<{ name: string }>`select a.attname as name from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey) where i.indexrelid = 'events_camera_cover'::regclass`,
+    ];
+  const names = async (q: typeof table) => (await q.execute(db.db)).rows.map((r) => r.name).sort();
+  return { table: await names(table), index: await names(index) };
+}
+
 forEachStore((t, stores) => {
+  t.test('the one-camera history index holds every column of events (a column added must be added to it)', async (t) => {
+    const db = await stores.open(t);
+    const { table, index } = await coverage(db);
+    t.ok(table.length >= 17);
+    t.same(index, table);
+  });
+
   t.test('migrated: the tables and the history indexes', async (t) => {
     const db = await stores.open(t);
     t.same(await tables(db), ['cameras', 'events', 'outbox']);
-    t.same(await eventsIndexes(db), ['events_camera_time', 'events_household_time', 'events_time', 'events_zone_time']);
+    t.same(await eventsIndexes(db), ['events_camera_cover', 'events_household_time', 'events_time', 'events_zone_time']);
   });
 
   t.test('event_actions (0006): the table and its index by event', async (t) => {
@@ -45,6 +64,6 @@ forEachStore((t, stores) => {
     t.equal(down.results?.length, Object.keys(migrationsFor(db.engine)).length, 'every migration stepped down');
     t.same(await tables(db), []);
     await migrateToLatest(db.db, db.engine);
-    t.same(await eventsIndexes(db), ['events_camera_time', 'events_household_time', 'events_time', 'events_zone_time']);
+    t.same(await eventsIndexes(db), ['events_camera_cover', 'events_household_time', 'events_time', 'events_zone_time']);
   });
 });
