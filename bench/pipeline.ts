@@ -74,8 +74,10 @@ async function rawCeiling(config: Config, jobs: EventJob[]): Promise<number> {
 /** The jobs exactly as the pipeline queues them: made by EventIngest (images stored, references in the job). */
 async function queuedJobs(jpegs: EpisodeImages, dir: string, n: number): Promise<EventJob[]> {
   const jobs: EventJob[] = [];
-  const ingest = new EventIngest({ add: async (j) => { jobs.push(j); } }, new SnapshotStore(dir));
+  const store = new SnapshotStore(dir);
+  const ingest = new EventIngest({ add: async (j) => { jobs.push(j); } }, store);
   for (let i = 0; i < n; i++) await ingest.submit(newJob(i), jpegs);
+  await store.close();
   return jobs;
 }
 

@@ -111,6 +111,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
     },
     async close() {
       await app.close();
+      await snapshots.close();
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
