@@ -92,7 +92,8 @@ export class Database implements AppDatabase {
   }
 
   relayOutbox(): OutboxStatements {
-    return new OutboxStatements(this.sqlite);
+    const store = this.store;
+    return new OutboxStatements(this.sqlite, (fn) => store.commit(fn));
   }
 
   async ping(): Promise<void> {
