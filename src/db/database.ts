@@ -92,8 +92,7 @@ export class Database implements AppDatabase {
   }
 
   relayOutbox(): OutboxStatements {
-    const store = this.store;
-    return new OutboxStatements(this.sqlite, (fn) => store.commit(fn));
+    return new OutboxStatements(this.sqlite);
   }
 
   async ping(): Promise<void> {

@@ -4,27 +4,22 @@
 import type SqliteDatabase from 'better-sqlite3';
 import type { OutboxRow } from './outbox.repository.js';
 
-/** Runs `fn` (synchronous) in the worker's next group commit (event-store.ts); resolves once committed. */
-export type GroupCommitter = (fn: () => void) => Promise<unknown>;
-
 export class OutboxStatements {
   readonly #due: SqliteDatabase.Statement<[number, number], OutboxRow>;
   readonly #nextDueAt: SqliteDatabase.Statement<[], { at: number | null }>;
-  readonly #mark: SqliteDatabase.Statement<[number, number]>;
-  readonly #commit: GroupCommitter;
+  readonly #markPublished: (ids: number[], at: number) => void;
   readonly #requeue: SqliteDatabase.Statement<[number]>;
   readonly #prune: SqliteDatabase.Statement<[number]>;
 
-  /**
-   * `commit`: marks join the worker's group commit instead of a transaction of their own: one commit (its
-   * WAL writes) fewer per relay round, and the outbox pages the jobs just wrote are written once.
-   */
-  constructor(sqlite: SqliteDatabase.Database, commit: GroupCommitter) {
+  constructor(sqlite: SqliteDatabase.Database) {
     // Same predicate as the partial index outbox_pending, which also gives the order.
     this.#due = sqlite.prepare('select * from outbox where published_at is null and deliver_after <= ? order by id limit ?');
     this.#nextDueAt = sqlite.prepare('select min(deliver_after) as at from outbox where published_at is null');
-    this.#mark = sqlite.prepare('update outbox set published_at = ? where id = ?');
-    this.#commit = commit;
+    const mark = sqlite.prepare('update outbox set published_at = ? where id = ?');
+    // One transaction (one commit) for the whole round.
+    this.#markPublished = sqlite.transaction((ids: number[], at: number) => {
+      for (const id of ids) mark.run(at, id);
+    });
     this.#requeue = sqlite.prepare('update outbox set published_at = null where published_at >= ?');
     this.#prune = sqlite.prepare('delete from outbox where published_at < ?');
   }
@@ -39,12 +34,8 @@ export class OutboxStatements {
     return this.#nextDueAt.get()?.at ?? null;
   }
 
-  /** One savepoint in the next group commit for the whole round; resolves once committed. */
-  async markPublished(ids: number[], at: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.#commit(() => {
-      for (const id of ids) this.#mark.run(at, id);
-    });
+  markPublished(ids: number[], at: number): void {
+    if (ids.length > 0) this.#markPublished(ids, at);
   }
 
   /** Marks rows published since `at` as unpublished again, so the relay re-sends them. */
