@@ -1,6 +1,6 @@
 // npm run bench:pipeline — in one run, on the same Redis:
 //   1. the raw BullMQ ceiling: add → no-op processor;
-//   2. our pipeline: snapshot + thumbnail write → queue → row + outbox (one transaction) → MQTT publish
+//   2. our pipeline: snapshot + thumbnail appended to a segment → queue → row + outbox (group commit) → MQTT publish
 //      → received by a subscriber on a real Mosquitto, in a process of its own (the JPEGs enter as
 //      Buffers, as from a camera stream);
 //   3. detection → MQTT receipt latency at a steady 100 events/s.
@@ -74,8 +74,10 @@ async function rawCeiling(config: Config, jobs: EventJob[]): Promise<number> {
 /** The jobs exactly as the pipeline queues them: made by EventIngest (images stored, references in the job). */
 async function queuedJobs(jpegs: EpisodeImages, dir: string, n: number): Promise<EventJob[]> {
   const jobs: EventJob[] = [];
-  const ingest = new EventIngest({ add: async (j) => { jobs.push(j); } }, new SnapshotStore(dir));
+  const store = new SnapshotStore(dir);
+  const ingest = new EventIngest({ add: async (j) => { jobs.push(j); } }, store);
   for (let i = 0; i < n; i++) await ingest.submit(newJob(i), jpegs);
+  await store.close();
   return jobs;
 }
 
@@ -194,16 +196,26 @@ async function profiled<T>(what: string, run: () => Promise<T>): Promise<T> {
 }
 
 /**
- * CPU time to create one file of `jpeg`'s size in `dir` (written synchronously, so it is all this thread's):
- * the pipeline creates two per event. On an ext4 without a journal it grows with the inodes deleted in the
- * last minutes (the kernel skips each while looking for a free one): 40 µs to 0.8 ms on the shared VM.
+ * CPU time (all threads, so the thread pool's too) per event of storing its two JPEGs, `n` events one
+ * after the other: as two files of their own (how events were stored before segments), and appended to a
+ * segment (SnapshotStore.saveImages, the producer's path). File creation on an ext4 without a journal
+ * grows with the inodes deleted in the last minutes (the kernel skips each while looking for a free one):
+ * 40 µs to 0.8 ms per file on the shared VM.
  */
-function fileCreateUs(dir: string, jpeg: Buffer, n = 200): number {
+async function imageStoreUs(dir: string, jpegs: EpisodeImages, n = 400): Promise<{ files: number; segment: number }> {
   mkdirSync(dir, { recursive: true });
-  const c0 = process.cpuUsage();
-  for (let i = 0; i < n; i++) writeFileSync(path.join(dir, `probe-${i}.jpg`), jpeg);
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / n;
+  const store = new SnapshotStore(dir);
+  const per = async (fn: (i: number) => Promise<unknown>) => {
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < n; i++) await fn(i);
+    const c = process.cpuUsage(c0);
+    return (c.user + c.system) / n;
+  };
+  const at = Date.now();
+  const files = await per((i) => Promise.all([store.save('probe', `f${i}`, at, jpegs.snapshot as Buffer), store.save('probe', `f${i}.thumb`, at, jpegs.thumbnail as Buffer)]));
+  const segment = await per(() => store.saveImages('probe', at, jpegs));
+  await store.close();
+  return { files, segment };
 }
 
 /** N detections through the pipeline, with CPU per event. */
@@ -239,7 +251,7 @@ try {
   const ceilingJobs = await queuedJobs(jpegs, path.join(dataDir, 'ceiling'), values['skip-ceiling'] ? 1 : N);
   const skipped = { result: Number.NaN, nodeMs: Number.NaN, redisMs: Number.NaN, mainMs: Number.NaN, subscriberMs: null };
   const ceilingRound = () => (values['skip-ceiling'] ? skipped : cpuPerEvent(redis.url, N, () => profiled('ceiling', () => rawCeiling(config, ceilingJobs))));
-  const createUs = fileCreateUs(path.join(dataDir, 'probe'), jpegs.snapshot);
+  const storeUs = await imageStoreUs(path.join(dataDir, 'probe'), jpegs);
   let p: Awaited<ReturnType<typeof startPipeline>> | null = null;
   const rounds: Array<{ raw: Cpu & { result: number }; pipe: Cpu & { result: number } }> = [];
   if (!values['skip-ceiling'] && WARMUP > 0) await rawCeiling(config, ceilingJobs.slice(0, WARMUP));
@@ -275,7 +287,7 @@ try {
   const snapKb = Math.round(jpegs.snapshot.length / 1024);
   const jobKb = (JSON.stringify(ceilingJobs[0]).length / 1024).toFixed(1);
   console.log(`bench:pipeline — ${N} events (after ${WARMUP} untimed through each), worker concurrency ${CONCURRENCY}, snapshot ${snapKb} KB + thumbnail, job payload ${jobKb} KB, ${os.cpus().length} cores, load average ${loadAtStart} at the start, ${load()} at the end`);
-  console.log(`creating one ${snapKb} KB file in the data dir: ${createUs.toFixed(0)} µs of CPU (the pipeline creates two per event)`);
+  console.log(`an event's two JPEGs in the data dir, CPU per event: as two files ${storeUs.files.toFixed(0)} µs, appended to a segment (the pipeline's way) ${storeUs.segment.toFixed(0)} µs`);
   for (const [i, { raw, pipe }] of rounds.entries()) {
     if (rounds.length > 1) console.log(`round ${i + 1}:`);
     console.log(`raw BullMQ add→process (ceiling):   ${raw.result.toFixed(0)} events/s   ${cpu(raw)}`);

@@ -224,7 +224,9 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     }));
     await publisher.start();
     const outbox = new OutboxRepository(db.db);
-    const images = new SnapshotStore(config.dataDir, config.alerts.timezone);
+    // Closed after everything that writes to it (track closes in reverse order).
+    const images = track(new SnapshotStore(config.dataDir, config.alerts.timezone));
+    images.start();
     const relay = track(new OutboxRelay({ outbox: db.relayOutbox(), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }), metrics }));
     relay.start();
     const liveFeed = await startLiveFeed(config, cameras, { mqttUrl, mqttAuth }, logger, track);

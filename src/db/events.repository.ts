@@ -109,6 +109,21 @@ export class EventsRepository {
       .execute();
   }
 
+  /** Events on hold that started before `before` and have images: their segments must not take the images with them. */
+  async heldWithImages(cameras: CameraSet, before: number): Promise<ExpiringEvent[]> {
+    let q = this.#db.selectFrom('events').select(['id', 'snapshot_path', 'thumbnail_path'])
+      .where('legal_hold', '=', 1).where('started_at', '<', before)
+      .where((eb) => eb.or([eb('snapshot_path', 'is not', null), eb('thumbnail_path', 'is not', null)]));
+    if ('in' in cameras) q = q.where('camera_id', 'in', cameras.in.length > 0 ? cameras.in : ['']);
+    else if (cameras.notIn.length > 0) q = q.where('camera_id', 'not in', cameras.notIn);
+    return q.execute();
+  }
+
+  /** Points an image column at a new place, if it still names the old one. */
+  async moveImage(id: string, column: 'snapshot_path' | 'thumbnail_path', from: string, to: string): Promise<void> {
+    await this.#db.updateTable('events').set({ [column]: to }).where('id', '=', id).where(column, '=', from).execute();
+  }
+
   /** Events not on hold that started before `before`, oldest first. */
   async expired(cameras: CameraSet, before: number, limit: number): Promise<ExpiringEvent[]> {
     return this.#expiring(cameras, before, limit).execute();

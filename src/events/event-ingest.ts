@@ -1,12 +1,13 @@
-// Producer side of an event job: store its JPEGs in the snapshot store, then queue it carrying only their
-// paths and SHA-256. Base64 JPEGs in the payload made every job ~26 KB: Redis stored, copied and sent
-// them, BullMQ parsed them, the worker decoded them — more CPU than the rest of the queueing (bench:pipeline).
-// Writing first keeps the rule that a file exists before anything names it; a crash in between leaves an
-// orphan file. Workers must see the same DATA_DIR (the relay and the HTTP API already read it).
+// Producer side of an event job: store its JPEGs in the snapshot store (both in one append to the camera's
+// segment of the hour), then queue it carrying only their locators and SHA-256. Base64 JPEGs in the payload
+// made every job ~26 KB: Redis stored, copied and sent them, BullMQ parsed them, the worker decoded them —
+// more CPU than the rest of the queueing (bench:pipeline).
+// Writing first keeps the rule that the bytes exist before anything names them; a crash in between leaves
+// unreferenced bytes. Workers must see the same DATA_DIR (the relay and the HTTP API already read it).
 
 import type { EpisodeImages } from '../streams/camera-stream.js';
 import type { EventQueue } from './event-queue.js';
-import { imageName, imageTakenAt, type EventJob } from './event-types.js';
+import { imageTakenAt, type EventJob } from './event-types.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 export class EventIngest {
@@ -25,10 +26,7 @@ export class EventIngest {
 
   async #withStoredImages(job: EventJob, images: EpisodeImages): Promise<EventJob> {
     if (job.kind !== 'new' && job.kind !== 'update') return job;
-    const name = imageName(job);
-    const at = imageTakenAt(job);
-    const save = (jpeg: Buffer | null, suffix: string) => (jpeg === null ? null : this.#snapshots.save(job.camera.id, name + suffix, at, jpeg));
-    const [snapshot, thumbnail] = await Promise.all([save(images.snapshot, ''), save(images.thumbnail, '.thumb')]);
-    return { ...job, snapshot: snapshot ?? null, thumbnail: thumbnail ?? null };
+    const { snapshot, thumbnail } = await this.#snapshots.saveImages(job.camera.id, imageTakenAt(job), images);
+    return { ...job, snapshot, thumbnail };
   }
 }

@@ -1,10 +1,13 @@
 // The retention sweep: once a day (and once shortly after start) it deletes images and events past their
-// age, per camera, never those on legal hold. Rows are changed before files are deleted.
+// age, per camera, never those on legal hold. Rows are changed before files are deleted. Images in segment
+// files (snapshot-segments.ts) go with their segment once the segment's hour is past the images' age; an
+// image on legal hold is first copied out into a file of its own and its row pointed at that.
 
 import type { CamerasRepository } from '../db/cameras.repository.js';
 import type { EventsRepository, ExpiringEvent } from '../db/events.repository.js';
 import type { Logger } from '../logger.js';
 import { retentionPasses, type RetentionDefaults, type RetentionPass } from './retention-policy.js';
+import { parseLocator } from './snapshot-segments.js';
 import type { SnapshotStore } from './snapshot-store.js';
 
 export interface RetentionJobDeps {
@@ -62,6 +65,7 @@ export class RetentionJob {
     for (const pass of retentionPasses(now, this.#d.defaults, await this.#d.cameras.retentionOverrides())) {
       await this.#images(pass, report);
       await this.#events(pass, report);
+      await this.#segments(pass, report);
     }
     if (report.imagesCleared + report.eventsDeleted > 0) this.#d.logger.info(report, 'retention sweep');
     return report;
@@ -85,6 +89,23 @@ export class RetentionJob {
       report.filesRemoved += await this.#removeFiles(batch, deleted);
       if (batch.length < BATCH) return;
     }
+  }
+
+  async #segments(pass: RetentionPass, report: RetentionReport): Promise<void> {
+    const { events, snapshots } = this.#d;
+    const expired = await snapshots.segmentsBefore(pass.cameras, pass.snapshotsBefore);
+    if (expired.length === 0) return;
+    const doomed = new Set(expired);
+    for (const e of await events.heldWithImages(pass.cameras, pass.snapshotsBefore)) {
+      for (const [column, suffix] of [['snapshot_path', ''], ['thumbnail_path', '.thumb']] as const) {
+        const rel = e[column];
+        const loc = rel === null ? null : parseLocator(rel);
+        if (rel === null || loc === null || !doomed.has(loc.segment)) continue;
+        const kept = await snapshots.keepApart(rel, e.id + suffix);
+        if (kept !== null) await events.moveImage(e.id, column, rel, kept);
+      }
+    }
+    report.filesRemoved += await snapshots.removeSegments(expired);
   }
 
   async #removeFiles(batch: readonly ExpiringEvent[], ids: readonly string[]): Promise<number> {

@@ -124,6 +124,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
     async close() {
       await app.close();
       await live.close();
+      await snapshots.close();
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
+import { parseLocator } from '../../src/events/snapshot-segments.js';
 import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
 import { startHarness, waitFor } from '../helpers/harness.js';
 import { startMosquitto, startRedis } from '../helpers/services.js';
@@ -81,10 +82,12 @@ t.test('a person crossing gives exactly one new and one end; a still scene gives
   const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name,width,height', '-of', 'csv=p=0', '-i', 'pipe:0'], { input: jpeg, encoding: 'utf8' });
   t.equal(probe.status, 0, probe.stderr);
   t.match(probe.stdout.trim(), /^mjpeg,640,360$/);
-  const onDisk = path.join(h.config.dataDir, 'snapshots', 'walk');
   const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(Date.parse(end.event.startedAt));
-  t.same(readFileSync(path.join(onDisk, day, `${end.event.id}.jpg`)).length > 0, true, 'the first snapshot is kept on disk');
   const row = await h.service.events.findById(end.event.id);
+  const loc = parseLocator(row?.snapshot_path ?? '');
+  t.match(loc?.segment, new RegExp(`^walk/${day}/h\\d+-[0-9a-f]+\\.seg$`), "in the camera's segment file, in the village's day folder");
+  const segment = readFileSync(path.join(h.config.dataDir, 'snapshots', loc?.segment ?? 'missing'));
+  t.same(segment.subarray(loc?.offset, (loc?.offset ?? 0) + (loc?.length ?? 0)), jpeg, 'the served bytes are on disk, in their range');
   t.equal(createHash('sha256').update(jpeg).digest('hex'), row?.snapshot_sha256, 'the row holds the SHA-256 of the served snapshot');
 
   const thumb = await h.inject({ method: 'GET', url: `/api/events/${end.event.id}/thumbnail.jpg` });
