@@ -13,6 +13,7 @@ import { discoveryRoutes, type DiscoveryRoutesDeps } from './discovery.routes.js
 import { eventsRoutes, type EventsRoutesDeps } from './events.routes.js';
 import { healthRoutes, type HealthRoutesDeps } from './health.routes.js';
 import { usersRoutes } from './users.routes.js';
+import { webRoutes } from './web.routes.js';
 
 export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
   logger: Logger;
@@ -71,5 +72,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(eventsRoutes, deps);
   app.register(camerasRoutes, deps);
   app.register(discoveryRoutes, { ...deps, logger: deps.logger.child({ component: 'discovery' }) });
+  app.register(webRoutes);
   return app;
 }
