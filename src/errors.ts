@@ -47,6 +47,7 @@ export const ErrorCodes = {
   LOGIN_LOCKED: { status: 429, message: 'Too many failed sign-ins; try again later', vi: 'Đăng nhập sai quá nhiều lần; hãy thử lại sau' },
   LOGIN_RATE_LIMITED: { status: 429, message: 'Too many sign-in attempts from this address; try again later', vi: 'Quá nhiều lần đăng nhập từ địa chỉ này; hãy thử lại sau' },
   FORBIDDEN: { status: 403, message: 'Your account may not do this', vi: 'Tài khoản của bạn không được phép làm việc này' },
+  CSRF_HEADER_MISSING: { status: 403, message: 'A change signed in by cookie must carry the header x-matthan-request: 1', vi: 'Thao tác đăng nhập bằng cookie phải có tiêu đề x-matthan-request: 1' },
   REASON_REQUIRED: { status: 400, message: 'Police queries must give a reason (a case reference) in the reason query parameter', vi: 'Truy vấn của công an phải ghi lý do (số hồ sơ vụ việc) trong tham số reason' },
   CURSOR_INVALID: { status: 400, message: 'Cursor is invalid; use the nextCursor of a previous page', vi: 'Con trỏ trang không hợp lệ; hãy dùng nextCursor của trang trước' },
   USER_EXISTS: { status: 409, message: 'A user with this name already exists', vi: 'Đã có người dùng với tên này' },

@@ -9,6 +9,7 @@ import type { Accounts } from '../auth/accounts.js';
 import type { AuditLog } from '../auth/audit-log.js';
 import type { ViewScope, Viewer } from '../auth/viewer.js';
 import { MatThanError } from '../errors.js';
+import { CSRF_HEADER, csrfRefused, sessionTokenFrom } from './session-cookie.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,6 +28,8 @@ declare module 'fastify' {
     auditRefused: boolean;
     /** Set by a handler for answers not worth an entry (a throttled sign-in: flooding them must not fill the log). */
     auditSkip: boolean;
+    /** The session token this request was authenticated with (bearer header, else the mt_session cookie). */
+    sessionToken: string | null;
   }
 }
 
@@ -38,6 +41,14 @@ export interface AccessDeps {
 export function bearerToken(header: string | undefined): string | null {
   const m = /^Bearer ([A-Za-z0-9._~+/=-]{1,200})$/.exec(header ?? '');
   return m ? (m[1] as string) : null;
+}
+
+/** The token of a request: the Authorization header wins; the browser's cookie otherwise. */
+export function requestToken(headers: { authorization?: string; cookie?: string }): { token: string; byCookie: boolean } | null {
+  const bearer = bearerToken(headers.authorization);
+  if (bearer !== null) return { token: bearer, byCookie: false };
+  const cookie = sessionTokenFrom(headers.cookie);
+  return cookie === null ? null : { token: cookie, byCookie: true };
 }
 
 /** The filter as audited: path and query parameters, without the reason (it has its own column). */
@@ -59,13 +70,21 @@ export function installAccessControl(app: FastifyInstance, deps: AccessDeps): vo
   app.decorateRequest('auditDetail', null);
   app.decorateRequest('auditRefused', false);
   app.decorateRequest('auditSkip', false);
+  app.decorateRequest('sessionToken', null);
 
   app.addHook('onRequest', async (req) => {
     if (req.is404) return;
     const access = accessOf(req.routeOptions.url ?? '', req.routeOptions.config.access);
+    let byCookie = false;
     if (access !== 'public') {
-      const token = bearerToken(req.headers.authorization);
-      req.viewer = token === null ? null : await deps.accounts.authenticate(token);
+      const found = requestToken(req.headers);
+      req.viewer = found === null ? null : await deps.accounts.authenticate(found.token);
+      req.sessionToken = req.viewer === null ? null : (found?.token ?? null);
+      byCookie = found?.byCookie === true;
+    }
+    if (req.viewer !== null && csrfRefused(req.method, byCookie, req.headers[CSRF_HEADER])) {
+      req.auditRefused = true;
+      throw new MatThanError('CSRF_HEADER_MISSING');
     }
     const decision = decide(access, req.viewer, (req.query as Record<string, unknown> | undefined)?.reason);
     if (!decision.allow) {

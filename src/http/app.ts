@@ -28,8 +28,14 @@ function registerDocs(app: FastifyInstance): void {
   app.register(swagger, {
     openapi: {
       info: { title: 'Mắt Thần', version: '0.1.0', description: 'Camera events, history and evidence export. See docs/api.md for the rules behind each route.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
-      security: [{ bearer: [] }],
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          // Browsers: the cookie set by sign-in; writes also need the header x-matthan-request: 1.
+          session: { type: 'apiKey', in: 'cookie', name: 'mt_session' },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
     },
   });
   app.register(swaggerUi, { routePrefix: '/docs' });

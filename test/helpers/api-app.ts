@@ -23,7 +23,7 @@ import { EventsRepository, type EventRow } from '../../src/db/events.repository.
 import { UsersRepository } from '../../src/db/users.repository.js';
 import { SnapshotStore } from '../../src/events/snapshot-store.js';
 import { freeLoopbackPort } from '../../src/free-port.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppDeps } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { uuidv7 } from 'uuidv7';
 import { LogCollector } from './harness.js';
@@ -63,7 +63,7 @@ export interface ApiApp {
   close(): Promise<void>;
 }
 
-export async function startApiApp(overrides: Record<string, unknown> = {}, engine: Engine = 'sqlite'): Promise<ApiApp> {
+export async function startApiApp(overrides: Record<string, unknown> = {}, engine: Engine = 'sqlite', appDeps: Partial<AppDeps> = {}): Promise<ApiApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'mt-api-'));
   const config = buildConfig({ dataDir, auth: { loginAttemptsPerMinute: 1000 }, ...overrides });
   const logs = new LogCollector();
@@ -77,7 +77,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
   const snapshots = new SnapshotStore(dataDir);
   const app = buildApp({
     logger, accounts, audit, events, snapshots, publicUrl: 'http://127.0.0.1:8080', registry, cameraStats: () => [],
-    discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() },
+    discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() }, ...appDeps,
   });
   const routes: string[] = [];
   app.addHook('onRoute', (r) => {
