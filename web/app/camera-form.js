@@ -7,13 +7,13 @@ import { t } from './i18n.js';
 import { MaskEditor } from './mask-editor.js';
 import { ErrorBox } from './ui.js';
 
-const field = (label, props) => html`<label class="field">${label}<input ...${props}></label>`;
+const field = (label, props) => html`<label class="field">${label}<input ...${props} /></label>`;
 const num = (v) => (v === '' || v === undefined ? null : Number(v));
 
 export function ConsentFields({ value, onChange }) {
   return html`<fieldset class="consent"><legend>${t('consent.title')}</legend>
-    <label><input type="checkbox" name="shareWithOfficers" checked=${value.shareWithOfficers} onChange=${(e) => onChange({ ...value, shareWithOfficers: e.currentTarget.checked })}> ${t('consent.officers')}</label>
-    <label><input type="checkbox" name="policeMayView" checked=${value.policeMayView} onChange=${(e) => onChange({ ...value, policeMayView: e.currentTarget.checked })}> ${t('consent.police')}</label>
+    <label><input type="checkbox" name="shareWithOfficers" checked=${value.shareWithOfficers} onChange=${(e) => onChange({ ...value, shareWithOfficers: e.currentTarget.checked })} /> ${t('consent.officers')}</label>
+    <label><input type="checkbox" name="policeMayView" checked=${value.policeMayView} onChange=${(e) => onChange({ ...value, policeMayView: e.currentTarget.checked })} /> ${t('consent.police')}</label>
   </fieldset>`;
 }
 

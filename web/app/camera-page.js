@@ -33,8 +33,8 @@ function FreshSnapshot({ camera, onSnapshot }) {
     } catch (err) { setError(err); }
   };
   return html`<details class="fresh"><summary>${t('camera.freshSnapshot')}</summary>
-    <label class="field">${t('register.username')}<input value=${username} onInput=${(e) => setUsername(e.currentTarget.value)} autocomplete="off"></label>
-    <label class="field">${t('register.password')}<input type="password" value=${password} onInput=${(e) => setPassword(e.currentTarget.value)} autocomplete="current-password"></label>
+    <label class="field">${t('register.username')}<input value=${username} onInput=${(e) => setUsername(e.currentTarget.value)} autocomplete="off" /></label>
+    <label class="field">${t('register.password')}<input type="password" value=${password} onInput=${(e) => setPassword(e.currentTarget.value)} autocomplete="current-password" /></label>
     <button type="button" onClick=${take}>${t('register.test')}</button>
     <${ErrorBox} error=${error} />
   </details>`;

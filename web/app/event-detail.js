@@ -31,7 +31,7 @@ export function AlertActions({ eventId, onDone }) {
     }
   };
   return html`<div class="alert-actions">
-    <input type="text" maxlength="500" placeholder=${t('action.notePlaceholder')} value=${note} onInput=${(e) => setNote(e.currentTarget.value)} aria-label=${t('action.note')}>
+    <input type="text" maxlength="500" placeholder=${t('action.notePlaceholder')} value=${note} onInput=${(e) => setNote(e.currentTarget.value)} aria-label=${t('action.note')} />
     <button type="button" disabled=${busy} onClick=${() => act('ack')}>${t('action.ackButton')}</button>
     <button type="button" class="warn" disabled=${busy} onClick=${() => act('escalate')}>${t('action.escalateButton')}</button>
     <${ErrorBox} error=${error} />
@@ -48,7 +48,7 @@ export function EventDetail({ id, reason, canAct, cameraName, liveActions = [] }
   const snap = localUrl(event.snapshotUrl, reason);
   return html`<article class="event-detail">
     <h2>${cameraName || event.cameraId} · ${t(`type.${event.type}`)}</h2>
-    ${snap ? html`<img class="snapshot" src=${snap} alt=${t('event.snapshot')}>` : html`<p class="muted">${t('event.noSnapshot')}</p>`}
+    ${snap ? html`<img class="snapshot" src=${snap} alt=${t('event.snapshot')} />` : html`<p class="muted">${t('event.noSnapshot')}</p>`}
     <dl>
       <dt>${t('event.started')}</dt><dd><time datetime=${event.startedAt}>${formatDate(event.startedAt)}</time></dd>
       <dt>${t('event.endedLabel')}</dt><dd>${event.endedAt ? formatDate(event.endedAt) : t('event.ongoing')}</dd>

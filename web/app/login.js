@@ -25,8 +25,8 @@ export function Login({ onSignedIn }) {
   };
   return html`<form class="login" onSubmit=${submit}>
     <h2>${t('login.title')}</h2>
-    <label class="field">${t('login.username')}<input name="username" required autocomplete="username" autocapitalize="off" value=${username} onInput=${(e) => setUsername(e.currentTarget.value)}></label>
-    <label class="field">${t('login.password')}<input name="password" type="password" required autocomplete="current-password" value=${password} onInput=${(e) => setPassword(e.currentTarget.value)}></label>
+    <label class="field">${t('login.username')}<input name="username" required autocomplete="username" autocapitalize="off" value=${username} onInput=${(e) => setUsername(e.currentTarget.value)} /></label>
+    <label class="field">${t('login.password')}<input name="password" type="password" required autocomplete="current-password" value=${password} onInput=${(e) => setPassword(e.currentTarget.value)} /></label>
     <${ErrorBox} error=${error} />
     <button type="submit" disabled=${busy}>${t('login.submit')}</button>
   </form>`;

@@ -24,7 +24,7 @@ export function MaskEditor({ image, width = 16, height = 9, masks, onChange }) {
   };
   return html`<div class="mask-editor">
     <div class="frame" style=${`aspect-ratio: ${width} / ${height}`}>
-      ${image ? html`<img src=${image} alt=${t('mask.snapshot')}>` : html`<div class="no-picture">${t('mask.noPicture')}</div>`}
+      ${image ? html`<img src=${image} alt=${t('mask.snapshot')} />` : html`<div class="no-picture">${t('mask.noPicture')}</div>`}
       <svg viewBox="0 0 1 1" preserveAspectRatio="none" onClick=${tap} data-testid="mask-canvas">
         ${masks.map((m) => html`<polygon class=${`mask ${m.kind}`} points=${pointsAttr(m.points)} />`)}
         ${draft.length > 0 && html`<polyline class=${`draft ${kind}`} points=${pointsAttr(draft.length > 2 ? [...draft, draft[0]] : draft)} />`}
@@ -33,8 +33,8 @@ export function MaskEditor({ image, width = 16, height = 9, masks, onChange }) {
     </div>
     <p class="hint">${t('mask.hint')}</p>
     <div class="row">
-      <label><input type="radio" name="mask-kind" checked=${kind === 'privacy'} onChange=${() => setKind('privacy')}> ${t('mask.privacy')}</label>
-      <label><input type="radio" name="mask-kind" checked=${kind === 'ignore'} onChange=${() => setKind('ignore')}> ${t('mask.ignore')}</label>
+      <label><input type="radio" name="mask-kind" checked=${kind === 'privacy'} onChange=${() => setKind('privacy')} /> ${t('mask.privacy')}</label>
+      <label><input type="radio" name="mask-kind" checked=${kind === 'ignore'} onChange=${() => setKind('ignore')} /> ${t('mask.ignore')}</label>
     </div>
     <div class="row">
       <button type="button" onClick=${finish} disabled=${draft.length < 3}>${t('mask.finish')}</button>

@@ -40,19 +40,19 @@ export function PoliceView() {
     <form class="search" onSubmit=${search} novalidate>
       <h2>${t('police.search')}</h2>
       <label class="field">${t('police.reason')} <span class="req">*</span>
-        <input name="reason" required maxlength="200" value=${f.reason} onInput=${set('reason')} placeholder=${t('police.reasonPlaceholder')} aria-invalid=${reasonMissing}>
+        <input name="reason" required maxlength="200" value=${f.reason} onInput=${set('reason')} placeholder=${t('police.reasonPlaceholder')} aria-invalid=${reasonMissing} />
       </label>
       ${reasonMissing && html`<p class="error" role="alert">${t('police.reasonRequired')}</p>`}
       <div class="row">
-        <label class="field">${t('police.camera')}<input name="cameraId" value=${f.cameraId} onInput=${set('cameraId')} autocapitalize="off"></label>
-        <label class="field">${t('event.zone')}<input name="zone" value=${f.zone} onInput=${set('zone')} autocapitalize="off"></label>
+        <label class="field">${t('police.camera')}<input name="cameraId" value=${f.cameraId} onInput=${set('cameraId')} autocapitalize="off" /></label>
+        <label class="field">${t('event.zone')}<input name="zone" value=${f.zone} onInput=${set('zone')} autocapitalize="off" /></label>
       </div>
       <label class="field">${t('police.type')}<select name="type" value=${f.type} onChange=${set('type')}>
         <option value="">${t('police.anyType')}</option>${TYPES.map((ty) => html`<option value=${ty}>${t(`type.${ty}`)}</option>`)}
       </select></label>
       <div class="row">
-        <label class="field">${t('police.from')}<input name="from" type="datetime-local" value=${f.from} onInput=${set('from')}></label>
-        <label class="field">${t('police.to')}<input name="to" type="datetime-local" value=${f.to} onInput=${set('to')}></label>
+        <label class="field">${t('police.from')}<input name="from" type="datetime-local" value=${f.from} onInput=${set('from')} /></label>
+        <label class="field">${t('police.to')}<input name="to" type="datetime-local" value=${f.to} onInput=${set('to')} /></label>
       </div>
       <p class="hint">${t('police.timeZone')}</p>
       <button type="submit">${t('police.searchButton')}</button>

@@ -21,7 +21,7 @@ export function ErrorBox({ error }) {
 export const Thumb = ({ event, reason, onOpen }) => {
   const src = localUrl(event.thumbnailUrl, reason);
   const body = src
-    ? html`<img class="thumb" src=${src} alt=${t('event.thumbnail')} loading="lazy" width="192" height="108">`
+    ? html`<img class="thumb" src=${src} alt=${t('event.thumbnail')} loading="lazy" width="192" height="108" />`
     : html`<span class="thumb none">${t(`type.${event.type}`)}</span>`;
   return onOpen ? html`<button type="button" class="thumb-btn" onClick=${onOpen} aria-label=${t('event.open')}>${body}</button>` : body;
 };
