@@ -18,6 +18,7 @@ export function PoliceView() {
   const [open, setOpen] = useState(null);
   const [error, setError] = useState(null);
   const [reasonMissing, setReasonMissing] = useState(false);
+  const [names, setNames] = useState({});
   const set = (k) => (e) => setF({ ...f, [k]: e.currentTarget.value });
   const filterOf = () => ({
     reason: f.reason.trim(), cameraId: f.cameraId.trim(), zone: f.zone.trim(), type: f.type,
@@ -32,6 +33,8 @@ export function PoliceView() {
     try {
       const r = await api('GET', `/api/events${query({ ...q, limit: 25, cursor })}`);
       setFilter(q);
+      // Camera names for the rows (the request carries the reason too, and is audited like the search).
+      if (!cursor) api('GET', `/api/cameras${query({ reason: q.reason })}`).then((c) => setNames(Object.fromEntries(c.cameras.map((x) => [x.id, x.name]))), () => {});
       setResult(cursor ? { events: [...result.events, ...r.events], nextCursor: r.nextCursor } : r);
     } catch (err) { setError(err); }
   };
@@ -39,7 +42,7 @@ export function PoliceView() {
   return html`<div class="police">
     <form class="search" onSubmit=${search} novalidate>
       <h2>${t('police.search')}</h2>
-      <label class="field">${t('police.reason')} <span class="req">*</span>
+      <label class="field"><span>${t('police.reason')} <span class="req">*</span></span>
         <input name="reason" required maxlength="200" value=${f.reason} onInput=${set('reason')} placeholder=${t('police.reasonPlaceholder')} aria-invalid=${reasonMissing} />
       </label>
       ${reasonMissing && html`<p class="error" role="alert">${t('police.reasonRequired')}</p>`}
@@ -66,9 +69,9 @@ export function PoliceView() {
         <a class="button secondary" href=${exportUrl('json')} download>JSON</a>
       </div>
       <p class="hint">${t('police.manifestHint')}</p>
-      <ul class="events">${result.events.map((e) => html`<${EventRow} key=${e.id} event=${e} reason=${filter.reason} onOpen=${() => setOpen(e.id)} />`)}</ul>
+      <ul class="events">${result.events.map((e) => html`<${EventRow} key=${e.id} event=${e} cameraName=${names[e.cameraId]} reason=${filter.reason} onOpen=${() => setOpen(e.id)} />`)}</ul>
       ${result.nextCursor && html`<button type="button" class="secondary" onClick=${() => search(null, result.nextCursor)}>${t('police.more')}</button>`}
     </section>`}
-    ${open && html`<${Modal} onClose=${() => setOpen(null)}><${EventDetail} id=${open} reason=${filter.reason} /></${Modal}>`}
+    ${open && html`<${Modal} onClose=${() => setOpen(null)}><${EventDetail} id=${open} reason=${filter.reason} cameraName=${names[result.events.find((e) => e.id === open)?.cameraId]} /></${Modal}>`}
   </div>`;
 }
