@@ -31,6 +31,9 @@ import { OutboxRelay } from './mqtt/outbox-relay.js';
 import { CameraEventWatcher } from './onvif/camera-event-watcher.js';
 import { Topics } from './mqtt/topics.js';
 import { RedisProbe } from './redis/redis-probe.js';
+import { CameraVisibilityCache, visibilityOf } from './live/camera-visibility.js';
+import { LiveHub } from './live/live-hub.js';
+import { LiveSubscriber } from './mqtt/live-subscriber.js';
 import { RedisServer } from './redis/redis-server.js';
 import { OverloadGuard } from './streams/overload-guard.js';
 import { StreamSupervisor } from './streams/stream-supervisor.js';
@@ -101,6 +104,23 @@ export function workerDeps(
 }
 
 type Track = <T extends Closable>(c: T) => T;
+
+/** The live feed of this api node: fed from the broker, so it shows what every node's worker published. */
+async function startLiveFeed(
+  config: Config, registry: CameraRegistry, mqtt: { mqttUrl: string; mqttAuth: { username: string; password: string } | undefined },
+  logger: Logger, track: Track,
+): Promise<LiveHub> {
+  const cameras = new CameraVisibilityCache({ load: async () => (await registry.list()).map(visibilityOf) });
+  registry.onChange(async () => cameras.invalidate());
+  const live = track(new LiveHub({ cameras, logger: logger.child({ component: 'live' }) }));
+  live.start();
+  const subscriber = track(new LiveSubscriber({
+    url: mqtt.mqttUrl, auth: mqtt.mqttAuth, clientId: config.mqtt.clientId, topicPrefix: config.mqtt.topicPrefix,
+    deliver: (m) => live.deliver(m), logger: logger.child({ component: 'live-subscriber' }),
+  }));
+  await subscriber.start();
+  return live;
+}
 
 async function startRedisAndBroker(config: Config, logger: Logger, track: Track) {
   let redisUrl = config.redisUrl;
@@ -192,6 +212,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     const images = new SnapshotStore(config.dataDir, config.alerts.timezone);
     const relay = track(new OutboxRelay({ outbox: db.relayOutbox(), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }) }));
     relay.start();
+    const liveFeed = await startLiveFeed(config, registry, { mqttUrl, mqttAuth }, logger, track);
 
     const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
     // The producer stores JPEGs in the relay's store: the relay then publishes each new snapshot from memory.
@@ -253,6 +274,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       events,
       snapshots: images,
       get publicUrl() { return service.publicUrl; },
+      live: liveFeed,
       cameraStats: () => supervisor.stats(),
       registry,
       discoveryPort: config.onboarding.discoveryPort,

@@ -8,6 +8,7 @@ import type { Role, ViewScope, Viewer } from './viewer.js';
 /** What a route needs, declared in its `config.access`. */
 export const ACCESS = [
   'public', 'signed-in', 'events:read', 'events:export', 'cameras:read', 'cameras:manage', 'discovery', 'users:manage', 'audit:read',
+  'live:read', 'events:act', 'zones:read',
 ] as const;
 export type Access = (typeof ACCESS)[number];
 
@@ -23,10 +24,16 @@ const RULES: Record<Exclude<Access, 'public' | 'signed-in'>, Partial<Record<Role
   discovery: { admin: 'all' },
   'users:manage': { admin: 'all' },
   'audit:read': { admin: 'all' },
+  // The live feed: police query the history with a case reference instead, never watch live.
+  'live:read': { admin: 'all', officer: 'shared-with-officers', household: 'own-household' },
+  // Acknowledge or escalate an event: the people who respond to alerts.
+  'events:act': { admin: 'all', officer: 'shared-with-officers' },
+  // Alert zones and their schedules (zones seen on cameras: those of the cameras in scope).
+  'zones:read': { admin: 'all', officer: 'shared-with-officers', household: 'own-household', police: 'police-viewable' },
 };
 
 /** Routes a police account reaches only with a case reference. */
-const POLICE_NEED_REASON: ReadonlySet<Access> = new Set(['events:read', 'events:export', 'cameras:read']);
+const POLICE_NEED_REASON: ReadonlySet<Access> = new Set(['events:read', 'events:export', 'cameras:read', 'zones:read']);
 
 /** A case reference: printable, without control characters, 3–200 characters. */
 export const REASON = /^[^\p{Cc}]{3,200}$/u;

@@ -48,6 +48,15 @@ export class EventsRepository {
     return this.#db.selectFrom('events').selectAll().where('id', '=', id).where((eb) => eventsInScope(eb, scope)).executeTakeFirst();
   }
 
+  /**
+   * Events in scope with an id after `afterId`, oldest first: the live feed's replay after a reconnect
+   * (ids are UUIDv7, so id order is creation order; the primary key index serves the range).
+   */
+  async newerThan(afterId: string, scope: ViewScope, limit: number): Promise<StoredEventRow[]> {
+    return this.#db.selectFrom('events').selectAll().where('id', '>', afterId).where((eb) => eventsInScope(eb, scope))
+      .orderBy('id').limit(limit).execute();
+  }
+
   /** Whether a motion event that started after `startedAt` is still open on the camera. */
   async hasOpenMotionAfter(cameraId: string, startedAt: number): Promise<boolean> {
     const r = await this.#db

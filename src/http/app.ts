@@ -12,10 +12,11 @@ import { camerasRoutes, type CamerasRoutesDeps } from './cameras.routes.js';
 import { discoveryRoutes, type DiscoveryRoutesDeps } from './discovery.routes.js';
 import { eventsRoutes, type EventsRoutesDeps } from './events.routes.js';
 import { healthRoutes, type HealthRoutesDeps } from './health.routes.js';
+import { liveRoutes, type LiveRoutesDeps } from './live.routes.js';
 import { usersRoutes } from './users.routes.js';
 import { webRoutes } from './web.routes.js';
 
-export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
+export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
   logger: Logger;
 }
 
@@ -76,6 +77,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(usersRoutes, deps);
   app.register(auditRoutes, deps);
   app.register(eventsRoutes, deps);
+  app.register(liveRoutes, deps);
   app.register(camerasRoutes, deps);
   app.register(discoveryRoutes, { ...deps, logger: deps.logger.child({ component: 'discovery' }) });
   app.register(webRoutes);

@@ -26,6 +26,8 @@ import { freeLoopbackPort } from '../../src/free-port.js';
 import { buildApp, type AppDeps } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { uuidv7 } from 'uuidv7';
+import { CameraVisibilityCache, visibilityOf } from '../../src/live/camera-visibility.js';
+import { LiveHub } from '../../src/live/live-hub.js';
 import { LogCollector } from './harness.js';
 import { freshPostgresUrl } from './stores.js';
 
@@ -52,6 +54,8 @@ export interface ApiApp {
   registry: CameraRegistry;
   events: EventsRepository;
   snapshots: SnapshotStore;
+  /** The live feed's fan-out, without a broker: tests deliver messages to it directly. */
+  live: LiveHub;
   logs: LogCollector;
   tokens: Record<AccountName, string>;
   /** Calls the API as `who` (null: without a token). */
@@ -75,7 +79,11 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
   const registry = new CameraRegistry({ repo: new CamerasRepository(db.db), cipher: new CredentialCipher(newSecretKey()), logger, onboarding: config.onboarding });
   const events = new EventsRepository(db.db);
   const snapshots = new SnapshotStore(dataDir);
+  const cameraCache = new CameraVisibilityCache({ load: async () => (await registry.list()).map(visibilityOf) });
+  registry.onChange(async () => cameraCache.invalidate());
+  const live = new LiveHub({ cameras: cameraCache, logger });
   const app = buildApp({
+    live,
     logger, accounts, audit, events, snapshots, publicUrl: 'http://127.0.0.1:8080', registry, cameraStats: () => [],
     discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() }, ...appDeps,
   });
@@ -94,7 +102,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
     sqlite() {
       if (!(db instanceof Database)) throw new Error('not a SQLite store');
       return db.sqlite;
-    }, audit, registry, events, snapshots, logs, tokens, routes,
+    }, audit, registry, events, snapshots, live, logs, tokens, routes,
     as: (who, opts) => app.inject({ ...opts, headers: { ...opts.headers, ...(who === null ? {} : { authorization: `Bearer ${tokens[who]}` }) } }),
     async addEvent(e, jpeg) {
       const id = e.id ?? uuidv7();
@@ -111,6 +119,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
     },
     async close() {
       await app.close();
+      await live.close();
       await db.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

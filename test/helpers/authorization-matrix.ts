@@ -147,6 +147,18 @@ export async function authorizationMatrix(api: ApiApp): Promise<void> {
     t.equal((await get('admin', '/api/cameras/ho1-private')).json().camera.householdId, 'ho-1', 'unchanged');
   });
 
+  t.test('live feed: admins, officers and households; police and anonymous refused', async (t) => {
+    cover('GET /api/live');
+    for (const who of WHO) {
+      const res = await api.as(who, { method: 'GET', url: '/api/live', payloadAsStream: true });
+      const roleAllowed = who !== 'police';
+      t.equal(res.statusCode, expectStatus(who, roleAllowed, 200)(true), `${who} live`);
+      if (res.statusCode === 200) t.match(res.headers['content-type'], /^text\/event-stream/);
+      res.stream().destroy();
+    }
+    api.live.disconnectAll();
+  });
+
   t.test('admin-only routes: discovery, users, audit', async (t) => {
     const cases: Array<[string, () => (who: Who) => Promise<{ statusCode: number }>, number]> = [
       ['POST /api/discovery/scan', () => (who) => api.as(who, { method: 'POST', url: '/api/discovery/scan', payload: { targets: ['127.0.0.1'], timeoutMs: 100 } }), 200],

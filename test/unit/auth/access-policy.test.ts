@@ -34,6 +34,11 @@ t.test('who may do what', async (t) => {
   t.same(allowed('discovery'), ['admin']);
   t.same(allowed('users:manage'), ['admin']);
   t.same(allowed('audit:read'), ['admin']);
+  t.same(allowed('live:read'), ['admin', 'officer', 'household'], 'no live feed for police');
+  t.same(allowed('events:act'), ['admin', 'officer']);
+  t.same(allowed('zones:read'), ['admin', 'officer', 'household', 'police']);
+  t.match(decide('zones:read', v('police'), undefined), { allow: false, code: 'REASON_REQUIRED' });
+  t.match(decide('live:read', v('officer'), undefined), { allow: true, scope: { kind: 'shared-with-officers' } });
 });
 
 t.test('undeclared routes are refused, except the OpenAPI pages', async (t) => {
