@@ -21,13 +21,20 @@ function useCameras() {
   return { cameras, zones, error, reload };
 }
 
-export function CameraBoard({ cameras }) {
+/** The latest motion start per camera among the alerts seen, for a service that does not report lastMotionAt. */
+const lastMotionSeen = (alerts) => {
+  const last = {};
+  for (const a of alerts) if (a.event.type === 'motion' && !(last[a.event.cameraId] > a.event.startedAt)) last[a.event.cameraId] = a.event.startedAt;
+  return last;
+};
+
+export function CameraBoard({ cameras, seen = {} }) {
   if (!cameras.length) return html`<p class="muted">${t('board.empty')}</p>`;
   return html`<ul class="board">${cameras.map((c) => html`<li data-camera-id=${c.id}>
     <${StatusBadge} state=${cameraState(c)} />
     <strong>${c.name}</strong>
     <span class="muted">${t('event.zone')} ${c.zone}</span>
-    <span class="muted">${t('board.lastMotion')}: ${c.lastMotionAt ? formatDate(c.lastMotionAt) : t('board.never')}</span>
+    <span class="muted">${t('board.lastMotion')}: ${c.lastMotionAt || seen[c.id] ? formatDate(c.lastMotionAt > (seen[c.id] ?? '') ? c.lastMotionAt : seen[c.id]) : t('board.never')}</span>
   </li>`)}</ul>`;
 }
 
@@ -71,7 +78,7 @@ export function OfficerView({ user }) {
     <section aria-labelledby="board-h">
       <h2 id="board-h">${t('officer.board')}</h2>
       <${ErrorBox} error=${cams.error} />
-      <${CameraBoard} cameras=${cams.cameras} />
+      <${CameraBoard} cameras=${cams.cameras} seen=${lastMotionSeen(alerts)} />
     </section>
     <section aria-labelledby="plan-h">
       <h2 id="plan-h">${t('plan.title')}</h2>

@@ -19,13 +19,17 @@ export function VillagePlan({ cameras, zones }) {
       <path class="road minor" d=${`M${W * 0.45} 0 L ${W * 0.5} ${H}`} />
       ${boxes.map((b) => html`<g class=${`zone ${armed.get(b.zone) ? 'armed' : 'disarmed'}`} data-zone=${b.zone}>
         <rect x=${b.x} y=${b.y} width=${b.w} height=${b.h} rx="8" />
-        <text x=${b.x + 4} y=${b.y - 4}>${zoneLabel(b.zone)}</text>
+        ${b.x + b.w / 2 > W / 2
+          ? html`<text x=${b.x + b.w} y=${b.y - 4} text-anchor="end">${zoneLabel(b.zone)}</text>`
+          : html`<text x=${b.x} y=${b.y - 4}>${zoneLabel(b.zone)}</text>`}
       </g>`)}
       ${points.map((p) => {
         const state = cameraState(p.camera);
         return html`<g class=${`cam s-${state}`} data-camera-id=${p.camera.id} data-state=${state}>
           <circle cx=${p.x} cy=${p.y} r="8"><title>${p.camera.name}: ${t(`status.${state}`)}</title></circle>
-          <text x=${p.x + 11} y=${p.y + 4}>${p.camera.name}</text>
+          ${p.x > W * 0.6
+            ? html`<text x=${p.x - 11} y=${p.y + 4} text-anchor="end">${p.camera.name}</text>`
+            : html`<text x=${p.x + 11} y=${p.y + 4}>${p.camera.name}</text>`}
         </g>`;
       })}
     </svg>
