@@ -11,6 +11,7 @@ import type { CameraConfig, Config } from './config.js';
 import { AuditRepository } from './db/audit.repository.js';
 import { CamerasRepository } from './db/cameras.repository.js';
 import { openDatabase, type AppDatabase } from './db/database.js';
+import { EventActionsRepository } from './db/event-actions.repository.js';
 import { EventsRepository } from './db/events.repository.js';
 import { OutboxRepository } from './db/outbox.repository.js';
 import { UsersRepository } from './db/users.repository.js';
@@ -275,6 +276,9 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       snapshots: images,
       get publicUrl() { return service.publicUrl; },
       live: liveFeed,
+      eventActions: new EventActionsRepository(db.db),
+      topics,
+      onActionStored: () => relay.notify(),
       cameraStats: () => supervisor.stats(),
       registry,
       discoveryPort: config.onboarding.discoveryPort,

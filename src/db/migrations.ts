@@ -184,6 +184,24 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('events_started').on('events').column('started_at').execute();
       },
     },
+    '0006_event_actions': {
+      // Officers acknowledge or escalate events; each action is kept (who, when, a note), never edited.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .createTable('event_actions')
+          .addColumn('id', t.text, (c) => c.primaryKey())
+          .addColumn('event_id', t.text, (c) => c.notNull())
+          .addColumn('action', t.text, (c) => c.notNull())
+          .addColumn('username', t.text, (c) => c.notNull())
+          .addColumn('note', t.text)
+          .addColumn('at', t.time, (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('event_actions_event').on('event_actions').columns(['event_id', 'at']).execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await sql`drop table event_actions`.execute(db);
+      },
+    },
   };
 }
 

@@ -123,6 +123,17 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** An officer's or admin's acknowledgement or escalation of an event (append-only). */
+export interface EventActionsTable {
+  id: string;
+  event_id: string;
+  /** ack | escalate */
+  action: string;
+  username: string;
+  note: string | null;
+  at: number;
+}
+
 export interface DatabaseSchema {
   events: EventsTable;
   outbox: OutboxTable;
@@ -130,4 +141,5 @@ export interface DatabaseSchema {
   users: UsersTable;
   sessions: SessionsTable;
   audit_log: AuditLogTable;
+  event_actions: EventActionsTable;
 }

@@ -10,13 +10,14 @@ import { auditRoutes } from './audit.routes.js';
 import { authRoutes } from './auth.routes.js';
 import { camerasRoutes, type CamerasRoutesDeps } from './cameras.routes.js';
 import { discoveryRoutes, type DiscoveryRoutesDeps } from './discovery.routes.js';
+import { eventActionsRoutes, type EventActionsRoutesDeps } from './event-actions.routes.js';
 import { eventsRoutes, type EventsRoutesDeps } from './events.routes.js';
 import { healthRoutes, type HealthRoutesDeps } from './health.routes.js';
 import { liveRoutes, type LiveRoutesDeps } from './live.routes.js';
 import { usersRoutes } from './users.routes.js';
 import { webRoutes } from './web.routes.js';
 
-export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
+export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, EventActionsRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
   logger: Logger;
 }
 
@@ -77,6 +78,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(usersRoutes, deps);
   app.register(auditRoutes, deps);
   app.register(eventsRoutes, deps);
+  app.register(eventActionsRoutes, deps);
   app.register(liveRoutes, deps);
   app.register(camerasRoutes, deps);
   app.register(discoveryRoutes, { ...deps, logger: deps.logger.child({ component: 'discovery' }) });

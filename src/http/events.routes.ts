@@ -4,15 +4,18 @@
 
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { ViewScope } from '../auth/viewer.js';
+import type { EventActionsRepository } from '../db/event-actions.repository.js';
 import type { EventsRepository, StoredEventRow } from '../db/events.repository.js';
 import { MatThanError } from '../errors.js';
 import { eventsCsv, toHistoryEvent } from '../events/history-view.js';
 import type { SnapshotStore } from '../events/snapshot-store.js';
+import { toPublicAction } from './event-actions.routes.js';
 import { buildEvidenceZip } from './export-zip.js';
 import { encodeCursor, filterProperties, toSearch, type FilterQuery } from './history-query.js';
 
 export interface EventsRoutesDeps {
   events: EventsRepository;
+  eventActions: EventActionsRepository;
   snapshots: SnapshotStore;
   publicUrl: string;
 }
@@ -87,7 +90,8 @@ export const eventsRoutes: FastifyPluginAsync<EventsRoutesDeps> = async (app, de
       const row = await deps.events.findVisible(req.params.id, scopeOf(req));
       if (!row) throw new MatThanError('EVENT_NOT_FOUND', req.params.id);
       req.auditCount = 1;
-      return { event: toHistoryEvent(row, deps.publicUrl) };
+      const actions = (await deps.eventActions.forEvent(row.id)).map(toPublicAction);
+      return { event: { ...toHistoryEvent(row, deps.publicUrl), actions } };
     },
   );
 

@@ -2,20 +2,7 @@
 // is written as a Server-Sent Event. Pure: no sockets, no broker.
 
 import type { PublicEvent } from '../events/event-types.js';
-import type { EventMessage, EventMessageType } from '../mqtt/topics.js';
-
-export const EVENT_ACTIONS = ['ack', 'escalate'] as const;
-export type EventAction = (typeof EVENT_ACTIONS)[number];
-
-/** `<prefix>/events/actions` payload: an officer or admin acknowledged or escalated an event. */
-export interface ActionMessage {
-  eventId: string;
-  cameraId: string;
-  action: EventAction;
-  username: string;
-  note: string | null;
-  at: string;
-}
+import { EVENT_ACTIONS, Topics, type ActionMessage, type EventMessage, type EventMessageType } from '../mqtt/topics.js';
 
 /** One message for the fan-out: the camera decides who may see it. */
 export type LiveMessage =
@@ -35,9 +22,10 @@ function parseJson(payload: Buffer | string): unknown {
   }
 }
 
-/** The topics the live feed reads, under the service's prefix. */
+/** The topics the live feed reads, under the service's prefix (the same names topics.ts builds). */
 export function liveTopics(prefix: string): { events: string; availability: string; actions: string } {
-  return { events: `${prefix}/events`, availability: `${prefix}/cameras/+/availability`, actions: `${prefix}/events/actions` };
+  const t = new Topics(prefix);
+  return { events: t.events, availability: t.camera('+', 'availability'), actions: t.eventActions };
 }
 
 /** An MQTT message as a LiveMessage, or null when it is not one of ours (or malformed: a foreign publisher on an external broker). */

@@ -31,6 +31,20 @@ export interface AlertMessage {
   event: PublicEvent;
 }
 
+export const EVENT_ACTIONS = ['ack', 'escalate'] as const;
+export type EventAction = (typeof EVENT_ACTIONS)[number];
+
+/** `<prefix>/events/actions` payload: an officer or admin acknowledged or escalated an event. */
+export interface ActionMessage {
+  eventId: string;
+  cameraId: string;
+  action: EventAction;
+  username: string;
+  note: string | null;
+  /** ISO 8601 UTC */
+  at: string;
+}
+
 const json = (v: unknown) => JSON.stringify(v);
 
 export class Topics {
@@ -48,6 +62,10 @@ export class Topics {
 
   get events(): string {
     return `${this.prefix}/events`;
+  }
+
+  get eventActions(): string {
+    return `${this.prefix}/events/actions`;
   }
 
   camera(cameraId: string, leaf: 'motion' | 'availability' | 'snapshot'): string {
@@ -69,6 +87,11 @@ export class Topics {
 
   eventMessage(type: EventMessageType, event: PublicEvent): Message {
     return { topic: this.events, payload: json({ type, event } satisfies EventMessage), options: { qos: 1, retain: false } };
+  }
+
+  /** Not retained: live viewers get it now; the history keeps it (GET /api/events/{id}). */
+  actionMessage(a: ActionMessage): Message {
+    return { topic: this.eventActions, payload: json(a), options: { qos: 1, retain: false } };
   }
 
   motionMessage(cameraId: string, on: boolean): Message {

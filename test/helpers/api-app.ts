@@ -19,7 +19,9 @@ import type SqliteDatabase from 'better-sqlite3';
 import type { Engine } from '../../src/db/column-types.js';
 import { Database, type AppDatabase } from '../../src/db/database.js';
 import { PostgresDatabase } from '../../src/db/postgres-database.js';
+import { EventActionsRepository } from '../../src/db/event-actions.repository.js';
 import { EventsRepository, type EventRow } from '../../src/db/events.repository.js';
+import { Topics } from '../../src/mqtt/topics.js';
 import { UsersRepository } from '../../src/db/users.repository.js';
 import { SnapshotStore } from '../../src/events/snapshot-store.js';
 import { freeLoopbackPort } from '../../src/free-port.js';
@@ -83,7 +85,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
   registry.onChange(async () => cameraCache.invalidate());
   const live = new LiveHub({ cameras: cameraCache, logger });
   const app = buildApp({
-    live,
+    live, eventActions: new EventActionsRepository(db.db), topics: new Topics('matthan'),
     logger, accounts, audit, events, snapshots, publicUrl: 'http://127.0.0.1:8080', registry, cameraStats: () => [],
     discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() }, ...appDeps,
   });

@@ -147,6 +147,26 @@ export async function authorizationMatrix(api: ApiApp): Promise<void> {
     t.equal((await get('admin', '/api/cameras/ho1-private')).json().camera.householdId, 'ho-1', 'unchanged');
   });
 
+  t.test('acknowledge and escalate: admins any event, officers those of shared cameras (404 otherwise), others 403', async (t) => {
+    for (const action of ['ack', 'escalate']) {
+      cover(`POST /api/events/:id/${action}`);
+      for (const who of WHO) {
+        const roleAllowed = who === 'admin' || who === 'officer';
+        for (const cam of CAMS) {
+          const res = await api.as(who, { method: 'POST', url: `/api/events/${eventOf.get(cam.id)}/${action}`, payload: { note: `${who} ${action}` } });
+          t.equal(res.statusCode, expectStatus(who, roleAllowed, 201)(sees(who, cam)), `${who} ${action} ${cam.id}: ${res.body.slice(0, 120)}`);
+          if (res.statusCode === 201) t.match(res.json(), { action: { action, username: who, note: `${who} ${action}` } });
+          if (res.statusCode === 404) t.equal(res.json().error.code, 'EVENT_NOT_FOUND');
+        }
+      }
+    }
+    const one = (await get('admin', `/api/events/${eventOf.get('public-gate')}`)).json();
+    t.same(one.event.actions.map((a: { username: string; action: string }) => `${a.username} ${a.action}`),
+      ['admin ack', 'officer ack', 'admin escalate', 'officer escalate'], 'the event lists its actions, oldest first');
+    const hidden = (await get('admin', `/api/events/${eventOf.get('ho2-private')}`)).json();
+    t.same(hidden.event.actions.map((a: { username: string }) => a.username), ['admin', 'admin'], 'officers could not act outside their scope');
+  });
+
   t.test('live feed: admins, officers and households; police and anonymous refused', async (t) => {
     cover('GET /api/live');
     for (const who of WHO) {

@@ -27,6 +27,16 @@ forEachStore((t, stores) => {
     t.same(await eventsIndexes(db), ['events_camera_time', 'events_household_time', 'events_time', 'events_zone_time']);
   });
 
+  t.test('event_actions (0006): the table and its index by event', async (t) => {
+    const db = await stores.open(t);
+    await db.db.insertInto('event_actions').values({ id: 'a1', event_id: 'e1', action: 'ack', username: 'officer', note: null, at: 1 }).execute();
+    t.same(await db.db.selectFrom('event_actions').select(['id', 'action']).where('event_id', '=', 'e1').execute(), [{ id: 'a1', action: 'ack' }]);
+    const q = db.engine === 'sqlite'
+      ? sql<{ name: string }>`select name from sqlite_master where type = 'index' and tbl_name = 'event_actions' and sql is not null`
+      : sql<{ name: string }>`select indexname as name from pg_indexes where tablename = 'event_actions' and indexname <> 'event_actions_pkey'`;
+    t.same((await q.execute(db.db)).rows.map((r) => r.name), ['event_actions_event']);
+  });
+
   t.test('all the way down and up again', async (t) => {
     const db = await stores.open(t);
     const migrator = new Migrator({ db: db.db, provider: { getMigrations: async () => migrationsFor(db.engine) } });
