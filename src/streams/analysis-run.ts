@@ -14,7 +14,7 @@ import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
 import { JpegChannel } from './jpeg-channel.js';
 import { RawFrameChannel } from './raw-frame-channel.js';
-import { ffmpegStarts } from './start-gate.js';
+import { ffmpegStarts, type StartPriority } from './start-gate.js';
 import { encodeSnapshot } from './snapshot-encoder.js';
 
 /** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
@@ -28,6 +28,8 @@ export interface AnalysisRunOptions {
   ffmpegMajor: number;
   mode: AnalysisMode;
   fps: number;
+  /** Escalations start ahead of routine (re)starts at the service-wide start gate. */
+  priority?: StartPriority;
   privacyMaskFile: string | null;
   logger: Logger;
   now: () => number;
@@ -55,7 +57,13 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   /** Past the start gate (start-gate.ts), ffmpeg spawned: watchdogs count from here. */
   spawned = false;
   frames = 0;
+  /** Frames counted but not analysed: a patrol run slowed in Node under overload (setAnalysisFps). */
+  decimated = 0;
   lastFrameAt: number | null = null;
+  /** Frames closer together than this are not analysed (0: every frame ffmpeg sends is). */
+  #minGapMs = 0;
+  #lastAnalysedAt = Number.NEGATIVE_INFINITY;
+  #analysisFps: number;
   readonly #o: AnalysisRunOptions;
   /** Full runs: the JPEGs ffmpeg encodes of every frame; patrol: raw keyframes, encoded when an alert wants one. */
   readonly #images: { jpegs: JpegChannel; thumbs: JpegChannel } | RawFrameChannel;
@@ -71,9 +79,26 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     this.#o = o;
     this.mode = o.mode;
     this.fps = o.fps;
+    this.#analysisFps = o.fps;
     this.startedAt = o.now();
     this.detector = createDetector(o.motion, o.settings, o.mode);
     this.#images = o.mode === 'patrol' ? new RawFrameChannel() : { jpegs: new JpegChannel(), thumbs: new JpegChannel() };
+  }
+
+  /** The rate frames are analysed at: ffmpeg's rate (`fps`), or lower when slowed in Node. */
+  get analysisFps(): number {
+    return this.#analysisFps;
+  }
+
+  /**
+   * Slows analysis without a new ffmpeg: frames still arrive (and keep their `seq`, so the images of
+   * an analysed frame stay findable) but only those at least 0.9 of the interval apart are analysed.
+   * Used for patrol under overload, where the decoder works at the keyframe rate whatever the rate
+   * asked for, so a respawned ffmpeg at a lower rate would save little and cost a restart.
+   */
+  setAnalysisFps(fps: number): void {
+    this.#analysisFps = Math.min(fps, this.fps);
+    this.#minGapMs = fps >= this.fps ? 0 : 900 / fps;
   }
 
   get pid(): number | null {
@@ -95,7 +120,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     else await Promise.all([im.jpegs.start(), im.thumbs.start()]);
     if (this.#stopped) return;
     this.#inGate = true;
-    const release = await ffmpegStarts.acquire();
+    const release = await ffmpegStarts.acquire(this.#o.priority);
     this.#inGate = false;
     if (this.#stopped) return release();
     this.#release = release;
@@ -159,6 +184,11 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     this.frames++;
     this.lastFrameAt = at;
     if (this.frames === 1) this.#release?.();
+    if (this.#minGapMs > 0 && at - this.#lastAnalysedAt < this.#minGapMs) {
+      this.decimated++;
+      return;
+    }
+    this.#lastAnalysedAt = at;
     this.emit('frame', this.detector.analyse(frame), frame, this.frames, at);
   }
 

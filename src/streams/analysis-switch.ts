@@ -10,6 +10,7 @@ import { AnalysisModePolicy, type AnalysisMode, type ModeChange } from './analys
 import { AnalysisRun, type AnalysisRunOptions } from './analysis-run.js';
 import type { FfmpegExit } from './ffmpeg-process.js';
 import { analysisFps } from './overload-policy.js';
+import type { StartPriority } from './start-gate.js';
 
 export interface AnalysisSwitchOptions {
   base: AnalysisMode;
@@ -32,6 +33,8 @@ export interface AnalysisStats {
   mode: AnalysisMode | null;
   wanted: AnalysisMode;
   fps: number | null;
+  /** Frames the active run received but did not analyse (patrol slowed under overload). */
+  decimated: number;
   swapping: boolean;
   escalations: number;
   swaps: number;
@@ -105,7 +108,7 @@ export class AnalysisSwitch {
   stats(at: number): AnalysisStats {
     this.#account(at);
     return {
-      mode: this.#active?.mode ?? null, wanted: this.#policy.mode, fps: this.#active?.fps ?? null, swapping: this.#pending !== null,
+      mode: this.#active?.mode ?? null, wanted: this.#policy.mode, fps: this.#active?.analysisFps ?? null, decimated: this.#active?.decimated ?? 0, swapping: this.#pending !== null,
       ...this.#counts, patrolSec: Math.round(this.#seconds.patrol), fullSec: Math.round(this.#seconds.full),
     };
   }
@@ -129,13 +132,16 @@ export class AnalysisSwitch {
   #reconcile(): void {
     const mode = this.#policy.mode;
     const fps = this.#wantedFps(mode);
-    const matches = (r: AnalysisRun | null) => r !== null && r.mode === mode && r.fps === fps;
+    // Patrol changes rate in place (AnalysisRun.setAnalysisFps); full decoding respawns at the new rate,
+    // which saves the JPEG encoding of the frames no longer taken.
+    const matches = (r: AnalysisRun | null) => r !== null && r.mode === mode && (mode === 'patrol' || r.fps === fps);
+    for (const r of [this.#active, this.#pending]) if (r?.mode === 'patrol' && mode === 'patrol') r.setAnalysisFps(fps);
     if (this.#pending && !matches(this.#pending)) this.#abandon(this.#o.now(), false);
     // No active run: the restart that follows spawns the wanted mode.
     if (!this.#active || matches(this.#active) || this.#pending) return;
     // An escalation is never held back; a rate change after a failed swap waits its turn.
     if (mode === this.#active.mode && this.#o.now() < this.#holdUntil) return;
-    const next = this.#newRun(mode, fps);
+    const next = this.#newRun(mode, fps, mode === 'full' ? 'urgent' : 'routine');
     this.#pending = next;
     next.on('frame', (verdict, frame, seq, at) => {
       if (this.#pending !== next || verdict.skipped === 'warmup') return;
@@ -174,8 +180,10 @@ export class AnalysisSwitch {
     this.#retired.add(done);
   }
 
-  #newRun(mode = this.#policy.mode, fps = this.#wantedFps(mode)): AnalysisRun {
-    const run = new AnalysisRun({ ...this.#o.run, mode, fps });
+  #newRun(mode = this.#policy.mode, fps = this.#wantedFps(mode), priority: StartPriority = 'routine'): AnalysisRun {
+    // A patrol ffmpeg always runs at the normal patrol rate; overload slows it in Node.
+    const run = new AnalysisRun({ ...this.#o.run, mode, fps: mode === 'patrol' ? this.#o.patrolFps : fps, priority });
+    if (mode === 'patrol') run.setAnalysisFps(fps);
     run.on('damage', (line) => {
       if (this.#active === run) this.#o.onDamage(line);
     });

@@ -152,7 +152,7 @@ export class CameraStream {
       frozen: this.#picture.frozen,
       covered: this.#picture.covered,
       ...this.#availability.totals(now),
-      analysis: this.#runs?.stats(now) ?? { mode: null, wanted: this.#baseMode(), fps: null, swapping: false, escalations: 0, swaps: 0, failedSwaps: 0, patrolSec: 0, fullSec: 0 },
+      analysis: this.#runs?.stats(now) ?? { mode: null, wanted: this.#baseMode(), fps: null, decimated: 0, swapping: false, escalations: 0, swaps: 0, failedSwaps: 0, patrolSec: 0, fullSec: 0 },
     };
   }
 

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import t from 'tap';
 import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
+import { MAX_OVERLOAD_LEVEL } from '../../src/streams/overload-policy.js';
 import { NO_OVERLOAD, startHarness, waitFor } from '../helpers/harness.js';
 import { startMosquitto, startRedis } from '../helpers/services.js';
 
@@ -62,4 +63,38 @@ t.test('patrol → full on a moving object (alert from the patrol keyframe) → 
   await h.close();
   t.ok(seen.size >= 3, `${seen.size} ffmpeg processes seen over the test`);
   t.same([...seen].filter(alive), [], 'shutdown leaves no ffmpeg behind');
+});
+
+t.test('overload slows a patrolling camera in place: same ffmpeg, fewer keyframes analysed', async (t) => {
+  const redis = await startRedis();
+  const broker = await startMosquitto();
+  const sim = await startRtspSimulator({ cameras: ['lane'] });
+  const h = await startHarness({
+    redisUrl: redis.url,
+    mqttUrl: broker.url,
+    cameras: [{ id: 'lane', name: 'Ngõ', rtspUrl: sim.url('lane'), zone: 'lane' }],
+    overrides: { analysis: { mode: 'patrol', overload: NO_OVERLOAD } },
+  });
+  t.teardown(async () => {
+    await h.close();
+    await sim.stop();
+    await redis.stop();
+    await broker.stop();
+  });
+  const stats = () => h.service.supervisor.stats().find((s) => s.cameraId === 'lane')!;
+  await waitFor('patrol analysing keyframes', () => stats().analysis.mode === 'patrol' && stats().framesAnalysed >= 2);
+  const [pid] = h.service.supervisor.pids();
+  const normalFps = stats().analysis.fps!;
+  h.service.supervisor.setOverloadLevel(MAX_OVERLOAD_LEVEL);
+  await waitFor('the level applied', () => !h.service.supervisor.applyingLevel || undefined);
+  t.ok(stats().analysis.fps! < normalFps, `analysis rate ${normalFps} → ${stats().analysis.fps}`);
+  const analysed = stats().framesAnalysed;
+  await waitFor('keyframes skipped, and one analysed since', () => (stats().analysis.decimated >= 3 && stats().framesAnalysed > analysed) || undefined, 30_000);
+  t.ok(stats().analysis.decimated >= 3, `${stats().analysis.decimated} keyframes received but not analysed`);
+  t.same(h.service.supervisor.pids(), [pid], 'no new ffmpeg for a rate change in patrol');
+  t.equal(stats().analysis.swaps, 0);
+  h.service.supervisor.setOverloadLevel(0);
+  await waitFor('the level lifted', () => !h.service.supervisor.applyingLevel || undefined);
+  t.equal(stats().analysis.fps, normalFps, 'back to the normal rate');
+  t.same(h.service.supervisor.pids(), [pid], 'still the same ffmpeg');
 });

@@ -27,3 +27,17 @@ t.test('at most `limit` holders; a release hands the slot to the next in line, i
   e();
   f();
 });
+
+t.test('an urgent start (an escalation) goes ahead of routine starts already waiting, after earlier urgent ones', async (t) => {
+  const gate = new StartGate(1);
+  const order: string[] = [];
+  const holder = await gate.acquire();
+  const wait = (name: string, priority: 'urgent' | 'routine') => gate.acquire(priority).then((release) => { order.push(name); release(); });
+  const all = [wait('restart-1', 'routine'), wait('restart-2', 'routine'), wait('escalate-1', 'urgent'), wait('escalate-2', 'urgent')];
+  await Promise.resolve();
+  t.equal(gate.waiting, 4);
+  holder();
+  await Promise.all(all);
+  t.same(order, ['escalate-1', 'escalate-2', 'restart-1', 'restart-2']);
+  t.equal(gate.waiting, 0);
+});
