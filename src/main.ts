@@ -279,6 +279,8 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       eventActions: new EventActionsRepository(db.db),
       topics,
       onActionStored: () => relay.notify(),
+      zones: config.zones,
+      timezone: config.alerts.timezone,
       cameraStats: () => supervisor.stats(),
       registry,
       discoveryPort: config.onboarding.discoveryPort,

@@ -58,6 +58,11 @@ export class CameraRegistry {
     return this.#d.repo.list(scope);
   }
 
+  /** When each of these cameras' newest motion event started (epoch ms); cameras without one are absent. */
+  lastMotionAt(ids: readonly string[]): Promise<Map<string, number>> {
+    return this.#d.repo.lastMotionAt(ids);
+  }
+
   /** The camera if the scope covers it; CAMERA_NOT_FOUND otherwise, so "not yours" reads like "none". */
   async get(id: string, scope: ViewScope = { kind: 'all' }): Promise<CameraRow> {
     const row = scope.kind === 'all' ? await this.#d.repo.findById(id) : await this.#d.repo.findVisible(id, scope);

@@ -57,6 +57,22 @@ export class CamerasRepository {
     return this.db.selectFrom('cameras').selectAll().where('id', '=', id).where((eb) => camerasInScope(eb, scope)).executeTakeFirst();
   }
 
+  /**
+   * When each camera's newest motion event started, in one statement: a subquery per camera that walks
+   * the (camera_id, started_at, id) index backwards and stops at the first motion event.
+   */
+  async lastMotionAt(ids: readonly string[]): Promise<Map<string, number>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.selectFrom('cameras')
+      .select((eb) => [
+        'cameras.id',
+        eb.selectFrom('events').select('events.started_at').whereRef('events.camera_id', '=', 'cameras.id').where('events.type', '=', 'motion')
+          .orderBy('events.started_at', 'desc').limit(1).as('last_motion_at'),
+      ])
+      .where('cameras.id', 'in', ids).execute();
+    return new Map(rows.flatMap((r) => (r.last_motion_at === null ? [] : [[r.id, Number(r.last_motion_at)] as const])));
+  }
+
   /** Cameras with their own retention ages. */
   async retentionOverrides(): Promise<Array<Pick<CameraRow, 'id' | 'snapshot_retention_days' | 'event_retention_days'>>> {
     return this.db.selectFrom('cameras').select(['id', 'snapshot_retention_days', 'event_retention_days'])

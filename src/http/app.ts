@@ -16,8 +16,9 @@ import { healthRoutes, type HealthRoutesDeps } from './health.routes.js';
 import { liveRoutes, type LiveRoutesDeps } from './live.routes.js';
 import { usersRoutes } from './users.routes.js';
 import { webRoutes } from './web.routes.js';
+import { zonesRoutes, type ZonesRoutesDeps } from './zones.routes.js';
 
-export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, EventActionsRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
+export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, EventActionsRoutesDeps, ZonesRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
   logger: Logger;
 }
 
@@ -81,6 +82,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(eventActionsRoutes, deps);
   app.register(liveRoutes, deps);
   app.register(camerasRoutes, deps);
+  app.register(zonesRoutes, deps);
   app.register(discoveryRoutes, { ...deps, logger: deps.logger.child({ component: 'discovery' }) });
   app.register(webRoutes);
   return app;

@@ -85,10 +85,18 @@ function keepInHousehold(req: FastifyRequest, f: { householdId?: string | null; 
 
 export const camerasRoutes: FastifyPluginAsync<CamerasRoutesDeps> = async (app, deps) => {
   const view = (row: CameraRow) => toPublicCamera(row, deps.cameraStats().find((s) => s.cameraId === row.id));
+  /** Read views also carry when the camera last saw motion (one query for the whole list). */
+  async function withLastMotion(rows: CameraRow[]) {
+    const stats = new Map(deps.cameraStats().map((s) => [s.cameraId, s]));
+    const last = await deps.registry.lastMotionAt(rows.map((r) => r.id));
+    return rows.map((row) => {
+      const at = last.get(row.id);
+      return { ...toPublicCamera(row, stats.get(row.id)), lastMotionAt: at === undefined ? null : new Date(at).toISOString() };
+    });
+  }
 
   app.get<{ Querystring: { reason?: string } }>('/api/cameras', { config: read, schema: { querystring: reasonOnly } }, async (req) => {
-    const stats = new Map(deps.cameraStats().map((s) => [s.cameraId, s]));
-    return { cameras: (await deps.registry.list(scopeOf(req))).map((row) => toPublicCamera(row, stats.get(row.id))) };
+    return { cameras: await withLastMotion(await deps.registry.list(scopeOf(req))) };
   });
 
   app.post<{ Body: NewCameraInput }>('/api/cameras', { bodyLimit, config: manage, schema: { body: createBody } }, async (req, reply) => {
@@ -106,7 +114,7 @@ export const camerasRoutes: FastifyPluginAsync<CamerasRoutesDeps> = async (app, 
   app.get<{ Params: { id: string }; Querystring: { reason?: string } }>(
     '/api/cameras/:id',
     { config: read, schema: { params, querystring: reasonOnly } },
-    async (req) => ({ camera: view(await deps.registry.get(req.params.id, scopeOf(req))) }),
+    async (req) => ({ camera: (await withLastMotion([await deps.registry.get(req.params.id, scopeOf(req))]))[0] }),
   );
 
   app.patch<{ Params: { id: string }; Body: CameraPatch }>(

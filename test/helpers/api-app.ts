@@ -85,7 +85,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
   registry.onChange(async () => cameraCache.invalidate());
   const live = new LiveHub({ cameras: cameraCache, logger });
   const app = buildApp({
-    live, eventActions: new EventActionsRepository(db.db), topics: new Topics('matthan'),
+    live, eventActions: new EventActionsRepository(db.db), topics: new Topics('matthan'), zones: config.zones, timezone: config.alerts.timezone,
     logger, accounts, audit, events, snapshots, publicUrl: 'http://127.0.0.1:8080', registry, cameraStats: () => [],
     discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() }, ...appDeps,
   });

@@ -167,6 +167,16 @@ export async function authorizationMatrix(api: ApiApp): Promise<void> {
     t.same(hidden.event.actions.map((a: { username: string }) => a.username), ['admin', 'admin'], 'officers could not act outside their scope');
   });
 
+  t.test('zones: every role (police with a reason); zones of the cameras in scope', async (t) => {
+    cover('GET /api/zones');
+    for (const who of WHO) {
+      const res = await get(who, '/api/zones');
+      t.equal(res.statusCode, who === null ? 401 : 200, `${who} zones`);
+      if (res.statusCode === 200) t.ok(Array.isArray(res.json()), 'a list');
+    }
+    t.equal((await api.as('police', { method: 'GET', url: '/api/zones' })).json().error.code, 'REASON_REQUIRED');
+  });
+
   t.test('live feed: admins, officers and households; police and anonymous refused', async (t) => {
     cover('GET /api/live');
     for (const who of WHO) {
