@@ -11,7 +11,8 @@ const H = 260;
 export function VillagePlan({ cameras, zones }) {
   const { points, zones: boxes } = planLayout(cameras, { width: W, height: H });
   const armed = new Map((zones ?? []).map((z) => [z.id, z.armed]));
-  const zoneLabel = (id) => `${id}: ${armed.has(id) ? t(armed.get(id) ? 'zone.armed' : 'zone.disarmed') : t('zone.unknown')}`;
+  const names = new Map((zones ?? []).map((z) => [z.id, z.name || z.id]));
+  const zoneLabel = (id) => `${names.get(id) ?? id}: ${armed.has(id) ? t(armed.get(id) ? 'zone.armed' : 'zone.disarmed') : t('zone.unknown')}`;
   return html`<figure class="plan">
     <svg viewBox=${`0 0 ${W} ${H}`} role="img" aria-label=${t('plan.title')}>
       <rect class="ground" x="0" y="0" width=${W} height=${H} />
