@@ -41,6 +41,11 @@ export const ErrorCodes = {
   CAMERA_EXISTS: { status: 409, message: 'A camera with this id already exists', vi: 'Đã có camera với mã này' },
   CAMERA_FROM_CONFIG: { status: 409, message: 'Camera is defined in the configuration file; change it there', vi: 'Camera được khai báo trong tệp cấu hình; hãy sửa ở đó' },
   CAMERA_NOT_ONVIF: { status: 409, message: 'Camera was not registered through ONVIF', vi: 'Camera không được đăng ký qua ONVIF' },
+  // Test connection (POST /api/cameras/test): one frame of the stream, nothing saved.
+  CAMERA_TEST_UNREACHABLE: { status: 502, message: 'Camera stream is unreachable', vi: 'Không kết nối được luồng video của camera' },
+  CAMERA_TEST_UNAUTHORIZED: { status: 422, message: 'Camera stream rejected the credentials', vi: 'Luồng video của camera từ chối tên đăng nhập hoặc mật khẩu' },
+  CAMERA_TEST_NOT_A_CAMERA: { status: 422, message: 'No video stream at this address', vi: 'Địa chỉ này không có luồng video' },
+  CAMERA_TEST_RATE_LIMITED: { status: 429, message: 'Too many connection tests; try again in a minute', vi: 'Thử kết nối quá nhiều lần; hãy thử lại sau một phút' },
   // Accounts, access and audit. 401 = who you are is unknown; 403 = known, but not allowed.
   UNAUTHENTICATED: { status: 401, message: 'Sign in first (Authorization: Bearer <token>)', vi: 'Hãy đăng nhập trước (Authorization: Bearer <token>)' },
   LOGIN_FAILED: { status: 401, message: 'Wrong username or password', vi: 'Sai tên đăng nhập hoặc mật khẩu' },

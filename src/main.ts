@@ -281,6 +281,7 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
       onActionStored: () => relay.notify(),
       zones: config.zones,
       timezone: config.alerts.timezone,
+      ffmpeg: { path: config.stream.ffmpegPath, major: ffmpegMajor },
       cameraStats: () => supervisor.stats(),
       registry,
       discoveryPort: config.onboarding.discoveryPort,

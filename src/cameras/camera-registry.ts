@@ -58,6 +58,12 @@ export class CameraRegistry {
     return this.#d.repo.list(scope);
   }
 
+  /** Probes a camera that is not (or not yet) registered, through the same limiter as onboarding; nothing is saved. */
+  probeOnly(target: OnvifTarget): Promise<ProbeResult> {
+    const creds = target.username !== undefined || target.password !== undefined ? { username: target.username ?? '', password: target.password ?? '' } : null;
+    return this.#probe(target.host, target.port ?? 80, creds);
+  }
+
   /** When each of these cameras' newest motion event started (epoch ms); cameras without one are absent. */
   lastMotionAt(ids: readonly string[]): Promise<Map<string, number>> {
     return this.#d.repo.lastMotionAt(ids);

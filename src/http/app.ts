@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import { installAccessControl, type AccessDeps } from './access-hook.js';
 import { auditRoutes } from './audit.routes.js';
 import { authRoutes } from './auth.routes.js';
+import { cameraTestRoutes, type CameraTestRoutesDeps } from './cameras-test.routes.js';
 import { camerasRoutes, type CamerasRoutesDeps } from './cameras.routes.js';
 import { discoveryRoutes, type DiscoveryRoutesDeps } from './discovery.routes.js';
 import { eventActionsRoutes, type EventActionsRoutesDeps } from './event-actions.routes.js';
@@ -18,7 +19,7 @@ import { usersRoutes } from './users.routes.js';
 import { webRoutes } from './web.routes.js';
 import { zonesRoutes, type ZonesRoutesDeps } from './zones.routes.js';
 
-export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, EventActionsRoutesDeps, ZonesRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
+export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, EventActionsRoutesDeps, ZonesRoutesDeps, CameraTestRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
   logger: Logger;
 }
 
@@ -56,7 +57,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
 
   app.setErrorHandler((err: FastifyError | MatThanError, req, reply) => {
     if (err instanceof MatThanError) {
-      if (err.code === 'LOGIN_LOCKED' || err.code === 'LOGIN_RATE_LIMITED') reply.header('retry-after', '60');
+      if (err.code === 'LOGIN_LOCKED' || err.code === 'LOGIN_RATE_LIMITED' || err.code === 'CAMERA_TEST_RATE_LIMITED') reply.header('retry-after', '60');
       return sendError(req, reply, err.statusCode, err.code, err.detail);
     }
     if ('validation' in err && err.validation) return sendError(req, reply, 400, 'VALIDATION_FAILED', err.message);
@@ -83,6 +84,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(liveRoutes, deps);
   app.register(camerasRoutes, deps);
   app.register(zonesRoutes, deps);
+  app.register(cameraTestRoutes, deps);
   app.register(discoveryRoutes, { ...deps, logger: deps.logger.child({ component: 'discovery' }) });
   app.register(webRoutes);
   return app;

@@ -44,6 +44,14 @@ const fields = {
     properties: { snapshotDays: { type: ['integer', 'null'], minimum: 1, maximum: 36500 }, eventDays: { type: ['integer', 'null'], minimum: 1, maximum: 36500 } },
   },
 } as const;
+/** How a camera is reached (shared with POST /api/cameras/test). */
+export const onvifTargetSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['host'],
+  properties: { host: { type: 'string', minLength: 1, maxLength: 253 }, port: { type: 'integer', minimum: 1, maximum: 65535 }, username: user, password: user },
+} as const;
+export const rtspUrlSchema = { type: 'string', minLength: 1, maxLength: 2048 } as const;
 const createBody = {
   type: 'object',
   additionalProperties: false,
@@ -51,13 +59,8 @@ const createBody = {
   properties: {
     ...fields,
     id,
-    onvif: {
-      type: 'object',
-      additionalProperties: false,
-      required: ['host'],
-      properties: { host: { type: 'string', minLength: 1, maxLength: 253 }, port: { type: 'integer', minimum: 1, maximum: 65535 }, username: user, password: user },
-    },
-    rtspUrl: { type: 'string', minLength: 1, maxLength: 2048 },
+    onvif: onvifTargetSchema,
+    rtspUrl: rtspUrlSchema,
     saveIfUnauthorized: { type: 'boolean' },
   },
 } as const;

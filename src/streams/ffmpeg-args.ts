@@ -111,6 +111,33 @@ function patrolOutputs(s: AnalysisSpec, passthrough: string[]): FfmpegOutput[] {
   return [{ target: s.snapshotTarget, options: ['-map', '[full]', ...passthrough, '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p'] }];
 }
 
+export interface FrameGrabSpec {
+  rtspUrl: string;
+  ffmpegMajor: number;
+  rtspTimeoutSec: number;
+  /** Frames wider than this are scaled down (the JPEG travels base64 in a JSON answer). */
+  maxWidth: number;
+}
+
+/** One JPEG of a camera's stream for "test connection": same input safeguards as analysis, one frame out. */
+export function buildFrameGrabSpec(s: FrameGrabSpec): FfmpegSpec {
+  return {
+    inputOptions: [
+      '-protocol_whitelist', PROTOCOL_WHITELIST,
+      '-rtsp_transport', 'tcp',
+      s.ffmpegMajor >= 5 ? '-timeout' : '-stimeout', String(s.rtspTimeoutSec * 1_000_000),
+      '-analyzeduration', '1000000',
+      '-probesize', '1000000',
+      '-threads', '1',
+    ],
+    input: s.rtspUrl,
+    extraInputs: [],
+    globalOptions: ['-hide_banner', '-nostats', '-loglevel', 'error'],
+    complexFilter: `[0:v]scale='min(${s.maxWidth},iw)':-2,format=yuvj420p[grab]`,
+    outputs: [{ target: 'stdout', options: ['-map', '[grab]', '-an', '-sn', '-dn', '-frames:v', '1', '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5'] }],
+  };
+}
+
 /** The argv ffmpeg receives, in fluent-ffmpeg's order (inputs, globals, filters, outputs). */
 export function specToArgv(spec: FfmpegSpec): string[] {
   return [

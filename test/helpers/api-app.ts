@@ -26,6 +26,7 @@ import { UsersRepository } from '../../src/db/users.repository.js';
 import { SnapshotStore } from '../../src/events/snapshot-store.js';
 import { freeLoopbackPort } from '../../src/free-port.js';
 import { buildApp, type AppDeps } from '../../src/http/app.js';
+import { ffmpegMajorVersion } from '../../src/main.js';
 import { createLogger } from '../../src/logger.js';
 import { uuidv7 } from 'uuidv7';
 import { CameraVisibilityCache, visibilityOf } from '../../src/live/camera-visibility.js';
@@ -86,6 +87,7 @@ export async function startApiApp(overrides: Record<string, unknown> = {}, engin
   const live = new LiveHub({ cameras: cameraCache, logger });
   const app = buildApp({
     live, eventActions: new EventActionsRepository(db.db), topics: new Topics('matthan'), zones: config.zones, timezone: config.alerts.timezone,
+    ffmpeg: { path: config.stream.ffmpegPath, major: ffmpegMajorVersion(config.stream.ffmpegPath) },
     logger, accounts, audit, events, snapshots, publicUrl: 'http://127.0.0.1:8080', registry, cameraStats: () => [],
     discoveryPort: await freeLoopbackPort(), readinessChecks: { database: () => db.ping() }, ...appDeps,
   });

@@ -167,6 +167,16 @@ export async function authorizationMatrix(api: ApiApp): Promise<void> {
     t.same(hidden.event.actions.map((a: { username: string }) => a.username), ['admin', 'admin'], 'officers could not act outside their scope');
   });
 
+  t.test('test connection: admins and households; officers and police 403', async (t) => {
+    cover('POST /api/cameras/test');
+    for (const who of WHO) {
+      // Port 9 is closed on loopback: an allowed test runs ffmpeg and answers that the stream is unreachable.
+      const res = await api.as(who, { method: 'POST', url: '/api/cameras/test', payload: { rtspUrl: 'rtsp://127.0.0.1:9/x' } });
+      const roleAllowed = who === 'admin' || who === 'ho-1' || who === 'ho-2';
+      t.equal(res.statusCode, expectStatus(who, roleAllowed, 502)(true), `${who} test: ${res.body.slice(0, 120)}`);
+    }
+  });
+
   t.test('zones: every role (police with a reason); zones of the cameras in scope', async (t) => {
     cover('GET /api/zones');
     for (const who of WHO) {
