@@ -86,6 +86,7 @@ t.test('motion inside the drawn zone raises nothing; without the zone the same c
   }, 60_000);
   await s.sim.cross('home', 3);
   const [ev] = await waitFor('an event once the zone is gone', async () => { const e = await eventsOf(cameraId); return e.length > 0 && e; }, 30_000);
+  t.equal(ev?.type, 'motion', 'the same crossing raises an event once the zone is removed');
   await page.goto('/#/household');
   const row = page.locator(`.events li[data-event-id="${ev?.id}"]`);
   await row.waitFor();
