@@ -6,8 +6,8 @@
 import t from 'tap';
 import { startOnvifSimulator } from '../../src/sim/onvif-simulator.js';
 import { waitFor } from '../helpers/harness.js';
-import { imageLoaded, phoneContext, screenshots, signIn } from './helpers/browser.js';
-import { startStack } from './helpers/stack.js';
+import { imageLoaded, phoneContext, screenshots, signIn } from '../helpers/browser.js';
+import { startStack } from '../helpers/e2e-stack.js';
 
 const PASSWORD = 'Cam3ra-pass-word';
 const s = await startStack({
@@ -59,7 +59,7 @@ t.test('register through ONVIF: test connection shows the live snapshot; an igno
   await page.getByRole('button', { name: 'Xong vùng' }).click();
   t.equal(await page.locator('.mask-list li').count(), 1, 'one area drawn');
   await page.locator('input[name=shareWithOfficers]').check();
-  await screenshots(page, 'household-register');
+  await screenshots(t, page, 'household-register');
   await page.getByRole('button', { name: 'Lưu camera' }).click();
   await page.locator('.camera-page').waitFor({ timeout: 30_000 });
   cameraId = (await page.locator('.camera-page').getAttribute('data-camera-id')) ?? '';
@@ -91,7 +91,7 @@ t.test('motion inside the drawn zone raises nothing; without the zone the same c
   const row = page.locator(`.events li[data-event-id="${ev?.id}"]`);
   await row.waitFor();
   await waitFor('its thumbnail', () => imageLoaded(row.locator('img.thumb')), 10_000);
-  await screenshots(page, 'household');
+  await screenshots(t, page, 'household');
 });
 
 t.test('another household’s camera page shows nothing of it', async (t) => {
@@ -101,5 +101,5 @@ t.test('another household’s camera page shows nothing of it', async (t) => {
   t.equal(await page.evaluate(() => fetch('/api/cameras/neighbour').then((r) => r.status)), 404, 'the API answers 404 to the page too');
   await page.goto(`/#/camera/${cameraId}`);
   await page.locator('.camera-page').waitFor();
-  await screenshots(page, 'household-camera');
+  await screenshots(t, page, 'household-camera');
 });

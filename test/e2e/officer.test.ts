@@ -5,8 +5,8 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../helpers/harness.js';
-import { imageLoaded, phoneContext, screenshots, signIn, transferred } from './helpers/browser.js';
-import { startStack } from './helpers/stack.js';
+import { imageLoaded, phoneContext, screenshots, signIn, transferred } from '../helpers/browser.js';
+import { startStack } from '../helpers/e2e-stack.js';
 
 const s = await startStack({
   simCameras: ['gate', 'hall'],
@@ -58,7 +58,7 @@ t.test('a person walks past: the alert is on the phone within 3 s, thumbnail fir
   // Dates in Asia/Ho_Chi_Minh (UTC+7 all year), although the browser's own zone is London.
   const vn = new Date(Date.parse(ev.event.startedAt) + 7 * 3_600_000).toISOString().slice(11, 16);
   t.match(await card.locator('time').textContent(), vn, `start time shown in Vietnam time (${vn})`);
-  await screenshots(page, 'officer');
+  await screenshots(t, page, 'officer');
 });
 
 t.test('tap: the full snapshot; acknowledge and escalate are recorded in the event history', async (t) => {
@@ -73,7 +73,7 @@ t.test('tap: the full snapshot; acknowledge and escalate are recorded in the eve
   await page.locator('.modal .actions li', { hasText: 'Đã nhận' }).waitFor();
   await page.locator('.modal .alert-actions button.warn').click();
   await page.locator('.modal .actions li', { hasText: 'Đã báo cấp trên' }).waitFor();
-  await screenshots(page, 'officer-alert');
+  await screenshots(t, page, 'officer-alert');
   const res = await s.h.inject({ method: 'GET', url: `/api/events/${id}` });
   const actions = (res.json() as { event: { actions?: Array<{ action: string; username: string; note: string | null }> } }).event.actions ?? [];
   t.match(actions, [{ action: 'ack', username: 'can-bo', note: 'Đã gọi trưởng thôn' }, { action: 'escalate', username: 'can-bo' }], 'both in the history');
@@ -91,7 +91,7 @@ t.test('a covered lens shows on the board and the plan; English on request', asy
   await page.locator('#feed-h', { hasText: 'Alerts' }).waitFor();
   t.equal(await page.locator('html').getAttribute('lang'), 'en');
   t.match(await page.locator('.board li[data-camera-id=hall]').textContent(), /Covered/);
-  await screenshots(page, 'officer-en');
+  await screenshots(t, page, 'officer-en');
   await page.getByRole('button', { name: 'Tiếng Việt' }).click();
   await s.sim.uncover('hall');
 });

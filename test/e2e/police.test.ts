@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
 import { waitFor } from '../helpers/harness.js';
-import { ARTIFACTS, imageLoaded, phoneContext, screenshots, signIn } from './helpers/browser.js';
-import { startStack } from './helpers/stack.js';
+import { ARTIFACTS, imageLoaded, phoneContext, screenshots, signIn } from '../helpers/browser.js';
+import { startStack } from '../helpers/e2e-stack.js';
 
 const REASON = 'HS-2026-117';
 const s = await startStack({ simCameras: ['gate'], cameras: () => [] });
@@ -40,12 +40,12 @@ t.test('a search with a reason finds the event; it opens with its snapshot', asy
   const row = page.locator(`.events li[data-event-id="${end.event.id}"]`);
   await row.waitFor();
   await waitFor('the thumbnail (fetched with the reason)', () => imageLoaded(row.locator('img.thumb')), 10_000);
-  await screenshots(page, 'police');
+  await screenshots(t, page, 'police');
   await row.locator('.thumb-btn').click();
   const snap = page.locator('.modal img.snapshot');
   await snap.waitFor();
   await waitFor('the snapshot decoded', () => imageLoaded(snap, 320), 10_000);
-  await screenshots(page, 'police-event');
+  await screenshots(t, page, 'police-event');
   t.match(await page.locator('.modal').textContent(), end.event.snapshotSha256 ?? '', 'the snapshot’s SHA-256 is shown');
   await page.locator('.modal .close').click();
 });

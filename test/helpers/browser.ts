@@ -5,13 +5,14 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Test } from 'tap';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
   '--no-first-run', '--disable-component-update', '--disable-sync'];
 export const PHONE = { width: 360, height: 740 };
 export const DESKTOP = { width: 1280, height: 860 };
-export const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/', import.meta.url));
+export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/', import.meta.url));
 export const SCREENSHOTS = path.join(ARTIFACTS, 'screenshots');
 
 /** Playwright gives each launch a fresh, temporary --user-data-dir; each test account gets its own context. */
@@ -35,12 +36,19 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.locator('header .who').waitFor();
 }
 
-/** The page at phone width and at desktop width, as PNGs under test-artifacts/screenshots/. */
-export async function screenshots(page: Page, name: string): Promise<string[]> {
+/**
+ * The page at phone width and at desktop width, as PNGs under test-artifacts/screenshots/; checks that
+ * nothing is wider than the phone's screen (no sideways scrolling at 360 px).
+ */
+export async function screenshots(t: Pick<Test, 'ok'>, page: Page, name: string): Promise<string[]> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const files: string[] = [];
   for (const [suffix, size] of [['phone', PHONE], ['desktop', DESKTOP]] as const) {
     await page.setViewportSize(size);
+    if (suffix === 'phone') {
+      const width = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+      t.ok(width <= PHONE.width, `${name}: fits a ${PHONE.width}-px screen (${width} px wide)`);
+    }
     const file = path.join(SCREENSHOTS, `${name}-${suffix}.png`);
     await page.screenshot({ path: file, fullPage: true });
     files.push(file);

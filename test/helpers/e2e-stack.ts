@@ -3,10 +3,10 @@
 
 import { randomBytes } from 'node:crypto';
 import type { Browser } from 'playwright-core';
-import type { Role } from '../../../src/auth/viewer.js';
-import { startRtspSimulator, type RtspSimulator } from '../../../src/sim/rtsp-simulator.js';
-import { startHarness, type CameraInput, type Harness } from '../../helpers/harness.js';
-import { startMosquitto, startRedis } from '../../helpers/services.js';
+import type { Role } from '../../src/auth/viewer.js';
+import { startRtspSimulator, type RtspSimulator } from '../../src/sim/rtsp-simulator.js';
+import { startHarness, type CameraInput, type Harness } from './harness.js';
+import { startMosquitto, startRedis } from './services.js';
 import { launchChromium } from './browser.js';
 
 export interface Account { username: string; password: string }
