@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # One command: install, build, type-check and run every test against real ffmpeg, Redis, Mosquitto
-# the RTSP simulator and PostgreSQL (each test file starts its own on free loopback ports).
+# the RTSP simulator and PostgreSQL (each test file starts its own on free loopback ports), and the
+# dashboard in Debian's Chromium (test/e2e).
 # The last line is the count: "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || { echo "0 passed, 1 failed"; exit 1; }
 npm run --silent typecheck || { echo "0 passed, 1 failed"; exit 1; }
 
-(($#)) || set -- test/unit test/integration
+(($#)) || set -- test/unit test/integration test/e2e
 log=$(mktemp)
 npx tap "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}

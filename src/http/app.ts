@@ -17,6 +17,7 @@ import { healthRoutes, type HealthRoutesDeps } from './health.routes.js';
 import { liveRoutes, type LiveRoutesDeps } from './live.routes.js';
 import { metricsRoutes, type MetricsRoutesDeps } from './metrics.routes.js';
 import { usersRoutes } from './users.routes.js';
+import { webRoutes } from './web.routes.js';
 import { zonesRoutes, type ZonesRoutesDeps } from './zones.routes.js';
 
 export interface AppDeps extends EventsRoutesDeps, HealthRoutesDeps, MetricsRoutesDeps, CamerasRoutesDeps, AccessDeps, LiveRoutesDeps, EventActionsRoutesDeps, ZonesRoutesDeps, CameraTestRoutesDeps, Omit<DiscoveryRoutesDeps, 'logger'> {
@@ -87,5 +88,6 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(zonesRoutes, deps);
   app.register(cameraTestRoutes, deps);
   app.register(discoveryRoutes, { ...deps, logger: deps.logger.child({ component: 'discovery' }) });
+  app.register(webRoutes);
   return app;
 }
