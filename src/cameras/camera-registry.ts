@@ -130,6 +130,24 @@ export class CameraRegistry {
     this.#d.logger.info({ cameraId: id }, 'camera removed');
   }
 
+  /** Ids of the cameras that may stream now (ingest nodes reconcile their watch jobs against these). */
+  async streamableIds(): Promise<string[]> {
+    return (await this.#d.repo.list()).filter(isStreamable).map((r) => r.id);
+  }
+
+  /** The runtime config of a camera that may stream now; null when it is gone or must not stream. Announces nothing. */
+  async runtime(id: string): Promise<CameraConfig | null> {
+    const row = await this.#d.repo.findById(id);
+    if (!row || !isStreamable(row)) return null;
+    try {
+      return runtimeCamera(row, row.credentials === null ? null : this.#d.cipher.decryptCredentials(row.credentials, row.id));
+    } catch (err) {
+      if (!isMatThanError(err, 'CREDENTIALS_UNREADABLE')) throw err;
+      this.#d.logger.error({ cameraId: id, code: err.code }, 'camera credentials unreadable (was the secret key changed?); not streaming it');
+      return null;
+    }
+  }
+
   /** Stream health (first frame / down past the grace time) as the status of a camera that streams; others keep theirs. */
   async markHealth(id: string, online: boolean): Promise<void> {
     await this.#d.repo.setStatusIf(id, ['online', 'offline'], online ? 'online' : 'offline', Date.now());
