@@ -218,7 +218,7 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     if (ing) track(ing.supervisor);
     const watchNode = ing && !roles.single ? await startWatchNode(ctx, ing.supervisor) : null;
     if (roles.api || roles.single) await registry.start();
-    const healthUrl = api ? '' : await startHealthListener(ctx, roles, watchNode);
+    const healthUrl = api ? '' : await startHealthListener(ctx, roles, watchNode, ing?.supervisor ?? null);
     logger.info({ roles: describeRoles(roles), url: api ? publicUrl : undefined, health: healthUrl || undefined, mqtt: mqttUrl, cameras: ing?.supervisor.stats().length }, 'Mắt Thần is running');
     return {
       roles, registry, queue, redisUrl: ctx.redisUrl, mqttUrl, app: api?.app ?? null, publicUrl, accounts, audit, events, outbox,
@@ -287,13 +287,14 @@ async function startEventWorker(ctx: NodeContext, relay: Pick<OutboxRelay, 'noti
 }
 
 /** Nodes without the API answer GET /healthz on cluster.healthPort (when set), nothing else. */
-async function startHealthListener(ctx: NodeContext, roles: Roles, watchNode: WatchNode | null): Promise<string> {
+async function startHealthListener(ctx: NodeContext, roles: Roles, watchNode: WatchNode | null, supervisor: StreamSupervisor | null): Promise<string> {
   const port = ctx.config.cluster.healthPort;
   if (port === null) return '';
   const listener = ctx.track(new HealthListener(ctx.config.host, port, async () => {
     await ctx.redisProbe.ping();
     await ctx.db.ping();
-    return { status: 'ok', roles: describeRoles(roles), ...(watchNode ? { ingest: watchNode.state() } : {}) };
+    const streams = supervisor?.stats().map((st) => ({ cameraId: st.cameraId, status: st.status, framesAnalysed: st.framesAnalysed }));
+    return { status: 'ok', roles: describeRoles(roles), ...(watchNode ? { ingest: watchNode.state(), streams } : {}) };
   }));
   await listener.start();
   return listener.url;

@@ -7,6 +7,8 @@ export interface WatchRecord {
   camera: string;
   node: string;
   event: 'start' | 'stop';
+  /** taken, or wait / done / lost (watch-log.ts). */
+  why?: string;
   at: number;
 }
 

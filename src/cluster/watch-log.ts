@@ -16,8 +16,9 @@ export class WatchLog {
     this.#key = key;
   }
 
-  async record(camera: string, node: string, event: WatchRecord['event'], at = Date.now()): Promise<void> {
-    await this.#redis.xadd(this.#key, 'MAXLEN', '~', String(MAX_RECORDS), '*', 'camera', camera, 'node', node, 'event', event, 'at', String(at));
+  /** `why`: taken, or how it stopped (wait: handed back, done: camera gone, lost: lock lost). */
+  async record(camera: string, node: string, event: WatchRecord['event'], why: string, at = Date.now()): Promise<void> {
+    await this.#redis.xadd(this.#key, 'MAXLEN', '~', String(MAX_RECORDS), '*', 'camera', camera, 'node', node, 'event', event, 'why', why, 'at', String(at));
   }
 
   async read(): Promise<WatchRecord[]> {
@@ -25,7 +26,7 @@ export class WatchLog {
     return entries.map(([, fields]) => {
       const f = new Map<string, string>();
       for (let i = 0; i + 1 < fields.length; i += 2) f.set(fields[i]!, fields[i + 1]!);
-      return { camera: f.get('camera') ?? '', node: f.get('node') ?? '', event: f.get('event') === 'stop' ? 'stop' : 'start', at: Number(f.get('at')) };
+      return { camera: f.get('camera') ?? '', node: f.get('node') ?? '', event: f.get('event') === 'stop' ? 'stop' : 'start', why: f.get('why'), at: Number(f.get('at')) };
     });
   }
 }

@@ -172,19 +172,20 @@ export class WatchNode {
     }
     this.#held.set(cameraId, { job, token, renewedAt: Date.now(), key: JSON.stringify(camera) });
     await this.#o.watcher.add(camera);
-    await this.#watchLog.record(cameraId, this.#o.nodeId, 'start');
+    await this.#watchLog.record(cameraId, this.#o.nodeId, 'start', 'taken');
     this.#o.logger.info({ cameraId, held: this.#held.size, target: this.#target }, 'watching camera');
   }
 
-  /** Stops watching; `wait` hands the job back, `done` ends it (camera gone), `lost` leaves it (not ours any more). */
+  /** Stops watching; `wait` hands the job back, `done` ends it (camera gone), `lost`: the lock was (or may be) lost. */
   async #release(cameraId: string, how: 'wait' | 'done' | 'lost'): Promise<void> {
     const held = this.#held.get(cameraId);
     if (!held) return;
     this.#held.delete(cameraId);
     // The stream stops before the job is released, so the next node never overlaps this one.
     await this.#o.watcher.remove(cameraId);
-    await this.#watchLog.record(cameraId, this.#o.nodeId, 'stop').catch(() => undefined);
-    if (how === 'wait') await held.job.moveToWait(held.token);
+    await this.#watchLog.record(cameraId, this.#o.nodeId, 'stop', how).catch(() => undefined);
+    // A lock renewed late may still be ours: handing it back spares the next node the wait for it to lapse.
+    if (how === 'wait' || how === 'lost') await held.job.moveToWait(held.token).catch((err: unknown) => { if (how === 'wait') throw err; });
     if (how === 'done') await held.job.moveToCompleted('camera gone', held.token, false);
     this.#o.logger.info({ cameraId, how, held: this.#held.size }, 'camera released');
   }

@@ -1,0 +1,74 @@
+// Three ingest processes share 30 simulated cameras through the watch jobs; one is killed with
+// SIGKILL and the other two take its cameras; a fourth joins and the load evens out. Gaps and double
+// watching are measured from the nodes' own watch log (timings are printed, bench:scale reports them).
+
+import t from 'tap';
+import { coverage } from '../../src/cluster/watch-coverage.js';
+import { CameraRegistry } from '../../src/cameras/camera-registry.js';
+import { CredentialCipher } from '../../src/cameras/credential-cipher.js';
+import { CamerasRepository } from '../../src/db/cameras.repository.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
+import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
+import { waitFor } from '../helpers/harness.js';
+import { allWatchedOnce, deploymentConfig, holdings, nodesUnavailable, startDeployment, type NodeProcess } from '../helpers/nodes.js';
+import { postgresBinDir, startPostgres } from '../helpers/postgres.js';
+import { startRedis } from '../helpers/services.js';
+
+const CAMERAS = Array.from({ length: 30 }, (_, i) => `cam${String(i + 1).padStart(2, '0')}`);
+
+const skip = nodesUnavailable() ?? (postgresBinDir() === null ? 'PostgreSQL is not installed (scripts/setup.sh --test installs it)' : false);
+
+t.test('a killed ingest node\'s cameras are taken over; a new node evens the load', { skip }, async (t) => {
+  const pg = (await startPostgres())!;
+  t.teardown(() => pg.stop());
+  const redis = await startRedis();
+  t.teardown(() => redis.stop());
+  // Small and slow pictures, nobody crossing: 30 cameras and three or four nodes fit on two busy cores.
+  const sim = await startRtspSimulator({ cameras: CAMERAS, width: 160, height: 96, fps: 5, gop: 5 });
+  t.teardown(() => sim.stop());
+  const d = startDeployment(deploymentConfig({ redisUrl: redis.url, databaseUrl: await pg.createDatabase('scale') }));
+  t.teardown(() => d.close());
+
+  // The registry is filled straight in the database: ingest nodes learn of cameras without an api node.
+  const db = openDatabase(d.config.databaseUrl, d.config.dataDir);
+  await db.start();
+  const registry = new CameraRegistry({
+    repo: new CamerasRepository(db.db), cipher: new CredentialCipher(d.config.secretKey!), logger: createLogger({ level: 'silent' }), onboarding: d.config.onboarding,
+  });
+  await registry.seedFromConfig(CAMERAS.map((id) => ({ id, name: id, rtspUrl: sim.url(id), zone: 'z1', householdId: null, shareWithOfficers: false })));
+  await db.close();
+
+  const nodes = await Promise.all([0, 1, 2].map(() => d.start('ingest')));
+  const settle = (what: string) => waitFor(what, async () => allWatchedOnce(await holdings(d.nodes), CAMERAS), 90_000);
+  await settle('30 cameras watched by three nodes');
+  const held = await holdings(d.nodes);
+  t.same([...held.values()].map((c) => c.length).sort(), [10, 10, 10], 'an even share each');
+
+  const victim = nodes.reduce((a, b) => ((held.get(a.nodeId)?.length ?? 0) >= (held.get(b.nodeId)?.length ?? 0) ? a : b));
+  const victimCameras = held.get(victim.nodeId) ?? [];
+  const killedAt = Date.now();
+  await victim.kill('SIGKILL');
+  // The deadline is the issue's bound (every camera watched again within 60 s).
+  await waitFor('every camera watched again', async () => allWatchedOnce(await holdings(d.nodes), CAMERAS), 60_000);
+  const afterKill = Date.now();
+  const deaths = new Map([[victim.nodeId, killedAt]]);
+  const failover = coverage(await d.watchRecords(), CAMERAS, deaths, killedAt, afterKill);
+  t.ok(failover.every((c) => c.duplicateMs === 0), 'no camera watched by two nodes at once');
+  const records = await d.watchRecords();
+  const others = failover.filter((c) => c.unwatchedMs > 0 && !victimCameras.includes(c.camera));
+  t.same(others.map((c) => ({ ...c, stops: records.filter((r) => r.camera === c.camera && r.at >= killedAt && r.event === 'stop').map((r) => r.why) })), [],
+    'only the dead node\'s cameras went unwatched');
+  t.comment(`failover gaps (ms): ${failover.filter((c) => c.unwatchedMs > 0).map((c) => c.longestGapMs).sort((a, b) => a - b).join(' ')}`);
+
+  const joinedAt = Date.now();
+  const fourth: NodeProcess = await d.start('ingest');
+  await waitFor('load evened out', async () => {
+    const h = await holdings(d.nodes);
+    const counts = [...h.values()].map((c) => c.length);
+    return allWatchedOnce(h, CAMERAS) && counts.length === 3 && Math.max(...counts) - Math.min(...counts) <= 2 && (h.get(fourth.nodeId)?.length ?? 0) > 0;
+  }, 60_000);
+  const rebalance = coverage(await d.watchRecords(), CAMERAS, deaths, joinedAt, Date.now());
+  t.ok(rebalance.every((c) => c.duplicateMs === 0), 'no camera watched twice while handed over');
+  t.comment(`after the join: ${JSON.stringify([...(await holdings(d.nodes)).values()].map((c) => c.length))} cameras per node`);
+});
