@@ -226,7 +226,9 @@ function envOverrides(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.DATABASE_URL) o.databaseUrl = env.DATABASE_URL;
   if (env.DATA_DIR) o.dataDir = env.DATA_DIR;
   if (env.PUBLIC_URL) o.publicUrl = env.PUBLIC_URL;
-  if (env.MQTT_URL) o.mqtt = { url: env.MQTT_URL };
+  if (env.MQTT_URL || env.MQTT_CLIENT_ID) {
+    o.mqtt = { ...(env.MQTT_URL ? { url: env.MQTT_URL } : {}), ...(env.MQTT_CLIENT_ID ? { clientId: env.MQTT_CLIENT_ID } : {}) };
+  }
   if (env.MATTHAN_SECRET_KEY) o.secretKey = env.MATTHAN_SECRET_KEY;
   if (env.LOG_LEVEL) o.log = { level: env.LOG_LEVEL };
   if (env.MATTHAN_ADMIN_PASSWORD || env.MATTHAN_ADMIN_USERNAME) {

@@ -30,7 +30,7 @@ The first admin: set MATTHAN_ADMIN_PASSWORD (and optionally MATTHAN_ADMIN_USERNA
 when starting serve or demo — it is created only while no admin exists — or use \`user add\`.
 
 Configuration: config/default.yaml, then the file named by MATTHAN_CONFIG, then the
-environment (REDIS_URL, MQTT_URL, DATABASE_URL, DATA_DIR, PORT, PUBLIC_URL, LOG_LEVEL,
+environment (REDIS_URL, MQTT_URL, MQTT_CLIENT_ID, DATABASE_URL, DATA_DIR, PORT, PUBLIC_URL, LOG_LEVEL,
 MATTHAN_SECRET_KEY — required by serve: 32 bytes as base64 or hex, e.g. openssl rand -base64 32).
 `;
 

@@ -25,7 +25,7 @@ t.test('a killed ingest node\'s cameras are taken over; a new node evens the loa
   const redis = await startRedis();
   t.teardown(() => redis.stop());
   // Small and slow pictures, nobody crossing: 30 cameras and three or four nodes fit on two busy cores.
-  const sim = await startRtspSimulator({ cameras: CAMERAS, width: 160, height: 96, fps: 5, gop: 5 });
+  const sim = await startRtspSimulator({ cameras: CAMERAS, width: 160, height: 96, fps: 5, gop: 5, readyTimeoutMs: 90_000 });
   t.teardown(() => sim.stop());
   const d = startDeployment(deploymentConfig({ redisUrl: redis.url, databaseUrl: await pg.createDatabase('scale') }));
   t.teardown(() => d.close());
