@@ -14,7 +14,12 @@ import { Redis } from 'ioredis';
 import { clusterKeys } from '../../src/cluster/cluster-keys.js';
 import type { WatchRecord } from '../../src/cluster/watch-coverage.js';
 import { WatchLog } from '../../src/cluster/watch-log.js';
+import { CameraRegistry } from '../../src/cameras/camera-registry.js';
+import { CredentialCipher } from '../../src/cameras/credential-cipher.js';
 import { buildConfig, type Config } from '../../src/config.js';
+import { CamerasRepository } from '../../src/db/cameras.repository.js';
+import { openDatabase } from '../../src/db/database.js';
+import { createLogger } from '../../src/logger.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(root, 'dist/cli/mat-than.js');
@@ -134,14 +139,17 @@ export function startDeployment(raw: Record<string, unknown>): Deployment {
   };
 }
 
-/** Which live ingest node holds which camera, from their health answers; a camera held twice appears twice. */
-export async function holdings(nodes: readonly NodeProcess[]): Promise<Map<string, string[]>> {
+/**
+ * Which live ingest node holds which camera, from their health answers (a camera held twice appears
+ * twice); with `streaming`, only cameras whose stream is online.
+ */
+export async function holdings(nodes: readonly NodeProcess[], streaming = true): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   for (const n of nodes) {
     if (!n.roles.includes('ingest') || n.proc.exitCode !== null || n.proc.signalCode !== null) continue;
     const h = await n.health();
     const online = new Set((h.streams ?? []).filter((s) => s.status === 'online').map((s) => s.cameraId));
-    out.set(n.nodeId, (h.ingest?.cameras ?? []).filter((c) => online.has(c)));
+    out.set(n.nodeId, (h.ingest?.cameras ?? []).filter((c) => !streaming || online.has(c)));
   }
   return out;
 }
@@ -150,4 +158,18 @@ export async function holdings(nodes: readonly NodeProcess[]): Promise<Map<strin
 export function allWatchedOnce(held: Map<string, string[]>, cameras: readonly string[]): boolean {
   const all = [...held.values()].flat();
   return all.length === cameras.length && cameras.every((c) => all.includes(c));
+}
+
+/** Fills the registry straight in the deployment's database (as the config file would): ingest nodes need no api node to learn of them. */
+export async function seedCameras(config: Config, cameras: ReadonlyArray<{ id: string; rtspUrl: string }>): Promise<void> {
+  const db = openDatabase(config.databaseUrl, config.dataDir);
+  await db.start();
+  try {
+    const registry = new CameraRegistry({
+      repo: new CamerasRepository(db.db), cipher: new CredentialCipher(config.secretKey!), logger: createLogger({ level: 'silent' }), onboarding: config.onboarding,
+    });
+    await registry.seedFromConfig(cameras.map((c) => ({ ...c, name: c.id, zone: 'z1', householdId: null, shareWithOfficers: false })));
+  } finally {
+    await db.close();
+  }
 }

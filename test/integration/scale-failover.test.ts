@@ -4,14 +4,9 @@
 
 import t from 'tap';
 import { coverage } from '../../src/cluster/watch-coverage.js';
-import { CameraRegistry } from '../../src/cameras/camera-registry.js';
-import { CredentialCipher } from '../../src/cameras/credential-cipher.js';
-import { CamerasRepository } from '../../src/db/cameras.repository.js';
-import { openDatabase } from '../../src/db/database.js';
-import { createLogger } from '../../src/logger.js';
 import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
 import { waitFor } from '../helpers/harness.js';
-import { allWatchedOnce, deploymentConfig, holdings, nodesUnavailable, startDeployment, type NodeProcess } from '../helpers/nodes.js';
+import { allWatchedOnce, deploymentConfig, holdings, nodesUnavailable, seedCameras, startDeployment, type NodeProcess } from '../helpers/nodes.js';
 import { postgresBinDir, startPostgres } from '../helpers/postgres.js';
 import { startRedis } from '../helpers/services.js';
 
@@ -30,19 +25,12 @@ t.test('a killed ingest node\'s cameras are taken over; a new node evens the loa
   const d = startDeployment(deploymentConfig({ redisUrl: redis.url, databaseUrl: await pg.createDatabase('scale') }));
   t.teardown(() => d.close());
 
-  // The registry is filled straight in the database: ingest nodes learn of cameras without an api node.
-  const db = openDatabase(d.config.databaseUrl, d.config.dataDir);
-  await db.start();
-  const registry = new CameraRegistry({
-    repo: new CamerasRepository(db.db), cipher: new CredentialCipher(d.config.secretKey!), logger: createLogger({ level: 'silent' }), onboarding: d.config.onboarding,
-  });
-  await registry.seedFromConfig(CAMERAS.map((id) => ({ id, name: id, rtspUrl: sim.url(id), zone: 'z1', householdId: null, shareWithOfficers: false })));
-  await db.close();
+  await seedCameras(d.config, CAMERAS.map((id) => ({ id, rtspUrl: sim.url(id) })));
 
   const nodes = await Promise.all([0, 1, 2].map(() => d.start('ingest')));
   const settle = (what: string) => waitFor(what, async () => allWatchedOnce(await holdings(d.nodes), CAMERAS), 90_000);
   await settle('30 cameras watched by three nodes');
-  const held = await holdings(d.nodes);
+  const held = await holdings(d.nodes, false);
   t.same([...held.values()].map((c) => c.length).sort(), [10, 10, 10], 'an even share each');
 
   const victim = nodes.reduce((a, b) => ((held.get(a.nodeId)?.length ?? 0) >= (held.get(b.nodeId)?.length ?? 0) ? a : b));
