@@ -130,20 +130,29 @@ export class CameraRegistry {
     this.#d.logger.info({ cameraId: id }, 'camera removed');
   }
 
-  /** Ids of the cameras that may stream now (ingest nodes reconcile their watch jobs against these). */
-  async streamableIds(): Promise<string[]> {
-    return (await this.#d.repo.list()).filter(isStreamable).map((r) => r.id);
+  /** Runtime configs of every camera that may stream now, by id (ingest nodes reconcile against these). One query. */
+  async runtimes(): Promise<Map<string, CameraConfig>> {
+    const out = new Map<string, CameraConfig>();
+    for (const row of await this.#d.repo.list()) {
+      const camera = this.#runtimeOf(row);
+      if (camera) out.set(row.id, camera);
+    }
+    return out;
   }
 
   /** The runtime config of a camera that may stream now; null when it is gone or must not stream. Announces nothing. */
   async runtime(id: string): Promise<CameraConfig | null> {
     const row = await this.#d.repo.findById(id);
-    if (!row || !isStreamable(row)) return null;
+    return row ? this.#runtimeOf(row) : null;
+  }
+
+  #runtimeOf(row: CameraRow): CameraConfig | null {
+    if (!isStreamable(row)) return null;
     try {
       return runtimeCamera(row, row.credentials === null ? null : this.#d.cipher.decryptCredentials(row.credentials, row.id));
     } catch (err) {
       if (!isMatThanError(err, 'CREDENTIALS_UNREADABLE')) throw err;
-      this.#d.logger.error({ cameraId: id, code: err.code }, 'camera credentials unreadable (was the secret key changed?); not streaming it');
+      this.#d.logger.error({ cameraId: row.id, code: err.code }, 'camera credentials unreadable (was the secret key changed?); not streaming it');
       return null;
     }
   }

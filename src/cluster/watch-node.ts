@@ -24,7 +24,8 @@ export interface CameraWatcher {
 /** The camera registry, as the node reads it (main.ts passes the CameraRegistry). */
 export interface CameraSource {
   runtime(cameraId: string): Promise<CameraConfig | null>;
-  streamableIds(): Promise<string[]>;
+  /** Every camera that may stream, by id. */
+  runtimes(): Promise<Map<string, CameraConfig>>;
 }
 
 export interface WatchNodeOptions {
@@ -190,11 +191,12 @@ export class WatchNode {
     this.#o.logger.info({ cameraId, how, held: this.#held.size }, 'camera released');
   }
 
-  /** A registry change (or the reconcile): restart with the new config, or end the job if the camera may not stream. */
-  async #refresh(cameraId: string): Promise<void> {
+  /** A registry change (or the reconcile, with the row it read): restart with the new config, or end the job if the camera may not stream. */
+  async #refresh(cameraId: string, known?: CameraConfig): Promise<void> {
     const held = this.#held.get(cameraId);
     if (!held) return;
-    const camera = await this.#o.cameras.runtime(cameraId);
+    // A camera missing from the reconcile's read may have been added since: only its own row decides.
+    const camera = known ?? await this.#o.cameras.runtime(cameraId);
     if (!camera) return this.#release(cameraId, 'done');
     const key = JSON.stringify(camera);
     if (key === held.key) return;
@@ -248,8 +250,12 @@ export class WatchNode {
     void this.#release(cameraId, 'lost').catch(() => undefined);
   }
 
+  /** One registry read: the jobs made to match it, then every held camera checked against it. */
   async #reconcile(): Promise<void> {
-    await this.#jobs.reconcile(await this.#o.cameras.streamableIds());
-    for (const id of [...this.#held.keys()]) await this.#serial(() => this.#refresh(id));
+    const cameras = await this.#o.cameras.runtimes();
+    await this.#jobs.reconcile([...cameras.keys()]);
+    await this.#serial(async () => {
+      for (const id of [...this.#held.keys()]) await this.#refresh(id, cameras.get(id));
+    });
   }
 }

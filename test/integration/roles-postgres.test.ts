@@ -51,7 +51,9 @@ t.test('api, worker and ingest as separate processes: events flow end to end', {
   ];
   const login = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
   const { token } = await login.json() as { token: string };
-  const authed = (path: string, init: RequestInit = {}) => fetch(`${api.url}${path}`, { ...init, headers: { ...init.headers, authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+  const authed = (path: string, init: RequestInit = {}) => fetch(`${api.url}${path}`, {
+    ...init, headers: { ...init.headers, authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+  });
 
   const added = await authed('/api/cameras', { method: 'POST', body: JSON.stringify({ id: 'gate', name: 'Gate', zone: 'z1', rtspUrl: sim.url('gate') }) });
   t.equal(added.status, 201, 'camera added through the api');
