@@ -100,7 +100,7 @@ async function run(command: string, roleText: string | undefined): Promise<void>
     logger.fatal({ code, err }, 'could not start');
     process.stderr.write(`mat-than: ${(err as Error).message}\n`);
     // A missing or malformed key is a configuration problem, reported like one.
-    process.exit(code === 'SECRET_KEY_MISSING' || code === 'SECRET_KEY_INVALID' ? 2 : 1);
+    process.exit(code === 'SECRET_KEY_MISSING' || code === 'SECRET_KEY_INVALID' || code === 'CONFIG_INVALID' ? 2 : 1);
   }
 }
 
