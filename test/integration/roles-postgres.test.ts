@@ -12,6 +12,9 @@ import { postgresBinDir, startPostgres } from '../helpers/postgres.js';
 import { startMosquitto, startRedis } from '../helpers/services.js';
 import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
 
+// Three node processes on a busy two-core box: more than the 180 s per file of .taprc.
+t.setTimeout(300_000);
+
 const skip = nodesUnavailable() ?? (postgresBinDir() === null ? 'PostgreSQL is not installed (scripts/setup.sh --test installs it)' : false);
 
 /** Names of a process's direct children (Linux /proc). */

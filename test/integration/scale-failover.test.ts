@@ -12,6 +12,9 @@ import { startRedis } from '../helpers/services.js';
 
 const CAMERAS = Array.from({ length: 30 }, (_, i) => `cam${String(i + 1).padStart(2, '0')}`);
 
+// Four node processes and 30 ffmpegs on a busy two-core box: more than the 180 s per file of .taprc.
+t.setTimeout(420_000);
+
 const skip = nodesUnavailable() ?? (postgresBinDir() === null ? 'PostgreSQL is not installed (scripts/setup.sh --test installs it)' : false);
 
 t.test('a killed ingest node\'s cameras are taken over; a new node evens the load', { skip }, async (t) => {
@@ -28,8 +31,11 @@ t.test('a killed ingest node\'s cameras are taken over; a new node evens the loa
   await seedCameras(d.config, CAMERAS.map((id) => ({ id, rtspUrl: sim.url(id) })));
 
   const nodes = await Promise.all([0, 1, 2].map(() => d.start('ingest')));
-  const settle = (what: string) => waitFor(what, async () => allWatchedOnce(await holdings(d.nodes), CAMERAS), 90_000);
-  await settle('30 cameras watched by three nodes');
+  // Thirty first frames through three fresh processes take a while on a busy box; say where it stands if they do not come.
+  await waitFor('30 cameras watched by three nodes', async () => allWatchedOnce(await holdings(d.nodes), CAMERAS), 180_000).catch(async (err: unknown) => {
+    const [held, online] = [await holdings(d.nodes, false), await holdings(d.nodes)];
+    throw new Error(`${(err as Error).message}: held ${JSON.stringify([...held.values()].map((c) => c.length))}, streaming ${JSON.stringify([...online.values()].map((c) => c.length))}`);
+  });
   const held = await holdings(d.nodes, false);
   t.same([...held.values()].map((c) => c.length).sort(), [10, 10, 10], 'an even share each');
 
