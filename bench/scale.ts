@@ -20,16 +20,18 @@ const { values } = parseArgs({ options: { cameras: { type: 'string', default: '3
 const CAMERAS = Array.from({ length: Number(values.cameras) }, (_, i) => `cam${String(i + 1).padStart(3, '0')}`);
 const load = () => os.loadavg().map((l) => l.toFixed(2)).join(' ');
 
-async function killOne(d: Deployment, live: NodeProcess[]): Promise<{ gaps: CameraCoverage[]; streamingAgainMs: number; duplicateMs: number }> {
+/** `deaths`: every node killed so far (their watches have no `stop` record), this one added. */
+async function killOne(d: Deployment, live: NodeProcess[], deaths: Map<string, number>): Promise<{ gaps: CameraCoverage[]; streamingAgainMs: number; duplicateMs: number }> {
   const held = await holdings(live, false);
   const victim = live.reduce((a, b) => ((held.get(a.nodeId)?.length ?? 0) >= (held.get(b.nodeId)?.length ?? 0) ? a : b));
   const lost = held.get(victim.nodeId) ?? [];
   const killedAt = Date.now();
   await victim.kill('SIGKILL');
+  deaths.set(victim.nodeId, killedAt);
   live.splice(live.indexOf(victim), 1);
   await waitFor('every camera streaming again', async () => allWatchedOnce(await holdings(live), CAMERAS), 120_000);
   const streamingAgainMs = Date.now() - killedAt;
-  const all = coverage(await d.watchRecords(), CAMERAS, new Map([[victim.nodeId, killedAt]]), killedAt, Date.now());
+  const all = coverage(await d.watchRecords(), CAMERAS, deaths, killedAt, Date.now());
   // The replacement joins: the hand-overs of the rebalance count towards duplicates too.
   const joinedAt = Date.now();
   live.push(await d.start('ingest'));
@@ -37,7 +39,7 @@ async function killOne(d: Deployment, live: NodeProcess[]): Promise<{ gaps: Came
     const counts = [...(await holdings(live)).values()].map((c) => c.length);
     return counts.length === live.length && Math.max(...counts) - Math.min(...counts) <= 2 && counts.reduce((a, b) => a + b, 0) === CAMERAS.length;
   }, 120_000);
-  const rebalance = coverage(await d.watchRecords(), CAMERAS, new Map(), joinedAt, Date.now());
+  const rebalance = coverage(await d.watchRecords(), CAMERAS, deaths, joinedAt, Date.now());
   const duplicateMs = [...all, ...rebalance].reduce((s, c) => s + c.duplicateMs, 0);
   return { gaps: all.filter((c) => lost.includes(c.camera)), streamingAgainMs, duplicateMs };
 }
@@ -57,8 +59,9 @@ async function main(): Promise<void> {
     const gapsMs: number[] = [];
     const streaming: number[] = [];
     let duplicateMs = 0;
+    const deaths = new Map<string, number>();
     for (let k = 1; k <= Number(values.kills); k++) {
-      const r = await killOne(d, live);
+      const r = await killOne(d, live, deaths);
       gapsMs.push(...r.gaps.map((g) => g.longestGapMs));
       streaming.push(r.streamingAgainMs);
       duplicateMs += r.duplicateMs;
