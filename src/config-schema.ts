@@ -229,6 +229,28 @@ export const configSchema = {
         adminPassword: { type: ['string', 'null'], minLength: 10, maxLength: 256, default: null },
       },
     },
+    /** Several nodes sharing cameras (roles other than `all`): see docs/architecture.md, "Several nodes". */
+    cluster: {
+      type: 'object',
+      additionalProperties: false,
+      default: {},
+      properties: {
+        /** Cameras one ingest node watches at most. */
+        maxCameras: int(1, 10000, 200),
+        /** A dead node's cameras are free after this (its watch locks lapse); renewed every third of it. */
+        lockDurationMs: int(1000, 600000, 20000),
+        /** How often lapsed watch locks are looked for. */
+        stalledIntervalMs: int(500, 600000, 10000),
+        /** How often a node says it is alive and re-computes its fair share of cameras. */
+        heartbeatMs: int(200, 60000, 5000),
+        /** A node silent this long no longer counts towards the fair share. */
+        nodeTtlMs: int(1000, 600000, 20000),
+        /** Every ingest node compares the watch jobs with the camera registry this often (missed notifications). */
+        reconcileMs: int(500, 3600000, 30000),
+        /** Port of an ingest/worker node's health listener (GET /healthz); null: none. */
+        healthPort: { type: ['integer', 'null'], minimum: 0, maximum: 65535, default: null },
+      },
+    },
     retention: {
       type: 'object',
       additionalProperties: false,

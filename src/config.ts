@@ -120,6 +120,17 @@ export interface Config {
   cameraEvents: CameraEventsConfig;
   auth: AuthConfig;
   retention: { snapshotDays: number; eventDays: number; intervalHours: number };
+  cluster: ClusterConfig;
+}
+
+export interface ClusterConfig {
+  maxCameras: number;
+  lockDurationMs: number;
+  stalledIntervalMs: number;
+  heartbeatMs: number;
+  nodeTtlMs: number;
+  reconcileMs: number;
+  healthPort: number | null;
 }
 
 export interface MetricsConfig {

@@ -1,50 +1,49 @@
 // Wiring by hand: read config → build adapters → connect the stages → start; close in reverse.
+// A node runs some roles (roles.ts); the single box (`all`) runs them all and is what tests start.
 
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
 import { Accounts } from './auth/accounts.js';
 import { AuditLog } from './auth/audit-log.js';
 import { CameraRegistry } from './cameras/camera-registry.js';
 import { CredentialCipher, newSecretKey } from './cameras/credential-cipher.js';
+import { clusterKeys } from './cluster/cluster-keys.js';
+import { HealthListener } from './cluster/health-listener.js';
+import { WatchJobs } from './cluster/watch-jobs.js';
+import type { WatchNode } from './cluster/watch-node.js';
 import type { CameraConfig, Config } from './config.js';
 import { AuditRepository } from './db/audit.repository.js';
 import { CamerasRepository } from './db/cameras.repository.js';
-import { openDatabase, type AppDatabase } from './db/database.js';
-import { EventActionsRepository } from './db/event-actions.repository.js';
+import { databaseTargetFrom, openDatabase, type AppDatabase } from './db/database.js';
 import { EventsRepository } from './db/events.repository.js';
 import { OutboxRepository } from './db/outbox.repository.js';
 import { UsersRepository } from './db/users.repository.js';
 import { MatThanError } from './errors.js';
 import { newAlertState, type AlertRulesOptions } from './events/alert-rules.js';
-import { CameraEvents, cameraRef } from './events/camera-events.js';
-import { EventIngest } from './events/event-ingest.js';
+import type { EventIngest } from './events/event-ingest.js';
 import { EventQueue } from './events/event-queue.js';
 import { EventWorker } from './events/event-worker.js';
-import { RetentionJob } from './events/retention-job.js';
 import type { HandleEventDeps } from './events/handle-event.js';
+import { RetentionJob } from './events/retention-job.js';
 import { SnapshotStore } from './events/snapshot-store.js';
-import { buildApp } from './http/app.js';
 import type { Logger } from './logger.js';
+import { CameraVisibilityCache } from './live/camera-visibility.js';
 import { metricsEndpoint, serviceMetrics } from './metrics/metrics-endpoint.js';
 import { brokerSignIn } from './mqtt/broker-sign-in.js';
 import { EmbeddedBroker } from './mqtt/embedded-broker.js';
-import { MqttPublisher } from './mqtt/mqtt-publisher.js';
-import { OutboxRelay } from './mqtt/outbox-relay.js';
-import { CameraEventWatcher } from './onvif/camera-event-watcher.js';
+import type { OutboxRelay } from './mqtt/outbox-relay.js';
 import { Topics } from './mqtt/topics.js';
+import { localUrl, startApi } from './node/api-role.js';
+import { cameraVisibility, startLiveFeed } from './node/live-parts.js';
+import { buildIngest, followRegistry, startWatchNode } from './node/ingest-role.js';
+import { startMqtt } from './node/mqtt-parts.js';
+import type { Closable, NodeContext, Track } from './node/node-context.js';
 import { RedisProbe } from './redis/redis-probe.js';
-import { CameraVisibilityCache, visibilityOf } from './live/camera-visibility.js';
-import { LiveHub } from './live/live-hub.js';
-import { LiveSubscriber } from './mqtt/live-subscriber.js';
 import { RedisServer } from './redis/redis-server.js';
-import { OverloadGuard } from './streams/overload-guard.js';
-import { StreamSupervisor } from './streams/stream-supervisor.js';
-
-interface Closable {
-  close(): Promise<void>;
-  beginShutdown?(): void;
-}
+import { ALL_ROLES, describeRoles, type Roles } from './roles.js';
+import type { StreamSupervisor } from './streams/stream-supervisor.js';
 
 export interface Service {
   readonly app: FastifyInstance;
@@ -74,6 +73,16 @@ export function ffmpegMajorVersion(ffmpegPath: string): number {
   // "ffmpeg version 5.1.9-0+deb12u1" or "ffmpeg version n6.0"; unknown builds are taken as current.
   const m = /ffmpeg version n?(\d+)\./.exec(r.stdout);
   return m ? Number(m[1]) : 99;
+}
+
+/** ffmpeg's version where it is optional (an api box): missing, it is logged and taken as current. */
+function optionalFfmpegMajor(config: Config, logger: Logger): number {
+  try {
+    return ffmpegMajorVersion(config.stream.ffmpegPath);
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, 'ffmpeg not found: "test connection" of a camera will fail on this node');
+    return 99;
+  }
 }
 
 export function alertRulesFrom(config: Config): AlertRulesOptions {
@@ -106,63 +115,6 @@ export function workerDeps(
   };
 }
 
-type Track = <T extends Closable>(c: T) => T;
-
-/** The live feed of this api node: fed from the broker, so it shows what every node's worker published. */
-async function startLiveFeed(
-  config: Config, cameras: CameraVisibilityCache, mqtt: { mqttUrl: string; mqttAuth: { username: string; password: string } | undefined },
-  logger: Logger, track: Track,
-): Promise<LiveHub> {
-  const live = track(new LiveHub({ cameras, logger: logger.child({ component: 'live' }) }));
-  live.start();
-  const subscriber = track(new LiveSubscriber({
-    url: mqtt.mqttUrl, auth: mqtt.mqttAuth, clientId: config.mqtt.clientId, topicPrefix: config.mqtt.topicPrefix,
-    deliver: (m) => live.deliver(m), logger: logger.child({ component: 'live-subscriber' }),
-  }));
-  await subscriber.start();
-  return live;
-}
-
-/** Who may read what: the live feed and the embedded broker share one cache of the cameras' sharing. */
-function cameraVisibility(registry: CameraRegistry): CameraVisibilityCache {
-  const cameras = new CameraVisibilityCache({ load: async () => (await registry.list()).map(visibilityOf) });
-  registry.onChange(async () => cameras.invalidate());
-  return cameras;
-}
-
-async function startRedisAndBroker(config: Config, logger: Logger, track: Track, access: { accounts: Accounts; cameras: CameraVisibilityCache }) {
-  let redisUrl = config.redisUrl;
-  if (redisUrl === null) {
-    const redis = track(new RedisServer({ dataDir: config.dataDir, logger }));
-    await redis.start();
-    redisUrl = redis.url;
-  }
-  let mqttUrl = config.mqtt.url;
-  let mqttAuth: { username: string; password: string } | undefined;
-  if (mqttUrl === null) {
-    mqttAuth = { username: config.mqtt.clientId, password: randomBytes(24).toString('base64url') };
-    const broker = track(new EmbeddedBroker({
-      host: config.host, port: config.mqtt.embeddedPort, logger, publisher: mqttAuth,
-      protectedPrefixes: [config.mqtt.topicPrefix, config.mqtt.discoveryPrefix],
-      signIn: brokerSignIn(access.accounts),
-      acl: {
-        prefix: config.mqtt.topicPrefix, discoveryPrefix: config.mqtt.discoveryPrefix, anonymous: config.mqtt.anonymous,
-        camera: (id) => access.cameras.peek(id),
-      },
-    }));
-    await broker.start();
-    mqttUrl = broker.url;
-  }
-  return { redisUrl, mqttUrl, mqttAuth };
-}
-
-export interface StartOptions {
-  /** Run the event worker in this process (default). Off when workers run as their own processes. */
-  worker?: boolean;
-  /** Demo mode: without a configured secret key, use a throw-away one instead of refusing to start. */
-  demo?: boolean;
-}
-
 /** Credentials are never stored in clear: outside demo mode, no key means no start. */
 export function credentialCipher(config: Config, logger: Logger, demo: boolean): CredentialCipher {
   if (config.secretKey !== null) return new CredentialCipher(config.secretKey);
@@ -184,8 +136,61 @@ export async function ensureFirstAdmin(accounts: Accounts, config: Config, logge
   }
 }
 
-/** Starts every stage; on any failure closes what was already started and rethrows. */
+
+export interface StartOptions {
+  /** Run the event worker in this process (default). Off when workers run as their own processes. */
+  worker?: boolean;
+  /** Demo mode: without a configured secret key, use a throw-away one instead of refusing to start. */
+  demo?: boolean;
+}
+
+export interface NodeOptions {
+  roles: Roles;
+  demo?: boolean;
+}
+
+/** One node's running parts: those of roles it does not run are absent. */
+export interface ServiceNode {
+  readonly roles: Roles;
+  readonly registry: CameraRegistry;
+  readonly queue: EventQueue;
+  readonly redisUrl: string;
+  readonly mqttUrl: string | null;
+  readonly app: FastifyInstance | null;
+  readonly publicUrl: string;
+  readonly accounts: Accounts | null;
+  readonly audit: AuditLog | null;
+  readonly events: EventsRepository;
+  readonly outbox: OutboxRepository;
+  readonly supervisor: StreamSupervisor | null;
+  readonly ingest: EventIngest | null;
+  readonly retention: RetentionJob | null;
+  readonly watchNode: WatchNode | null;
+  /** GET /healthz of a node without the API (cluster.healthPort set); '' otherwise. */
+  readonly healthUrl: string;
+  close(): Promise<void>;
+}
+
+/** Nodes of several share state only through Redis, PostgreSQL and the broker: no embedded ones, no SQLite file. */
+export function checkSharedStores(config: Config, roles: Roles): void {
+  if (roles.single) return;
+  const missing = [
+    config.redisUrl === null && 'redisUrl (REDIS_URL)',
+    (roles.api || roles.worker) && config.mqtt.url === null && 'mqtt.url (MQTT_URL)',
+    databaseTargetFrom(config.databaseUrl, config.dataDir).engine !== 'postgres' && 'databaseUrl (DATABASE_URL, postgres://)',
+  ].filter(Boolean);
+  if (missing.length > 0) throw new MatThanError('CONFIG_INVALID', `--role ${describeRoles(roles)} shares state with other nodes: set ${missing.join(', ')}`);
+}
+
+/** The single box: every role, cameras followed in-process. */
 export async function startService(config: Config, logger: Logger, opts: StartOptions = {}): Promise<Service> {
+  const roles = opts.worker === false ? { ...ALL_ROLES, worker: false } : ALL_ROLES;
+  return await startNode(config, logger, { roles, demo: opts.demo }) as unknown as Service;
+}
+
+/** Starts the stages of the node's roles; on any failure closes what was already started and rethrows. */
+export async function startNode(config: Config, logger: Logger, opts: NodeOptions): Promise<ServiceNode> {
+  const { roles } = opts;
   const started: Closable[] = [];
   const track: Track = (c) => { started.unshift(c); return c; };
   const closeAll = async () => {
@@ -193,149 +198,141 @@ export async function startService(config: Config, logger: Logger, opts: StartOp
     for (const c of started.splice(0)) await c.close().catch((err: unknown) => logger.error({ err }, 'error while closing'));
   };
   try {
+    checkSharedStores(config, roles);
     const cipher = credentialCipher(config, logger, opts.demo === true);
-    const metrics = serviceMetrics(config);
-    const ffmpegMajor = ffmpegMajorVersion(config.stream.ffmpegPath);
-    const db = track(openDatabase(config.databaseUrl, config.dataDir, {
-      onConnectionError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed; it will be replaced'),
-    }));
-    await db.start();
-    const registry = new CameraRegistry({
-      repo: new CamerasRepository(db.db), cipher, logger: logger.child({ component: 'camera-registry' }), onboarding: config.onboarding,
-    });
-    await registry.seedFromConfig(config.cameras);
-    const accounts = accountsFor(config, db, logger);
-    await ensureFirstAdmin(accounts, config, logger);
-    const audit = new AuditLog(new AuditRepository(db.db));
-    const cameras = cameraVisibility(registry);
-    const { redisUrl, mqttUrl, mqttAuth } = await startRedisAndBroker(config, logger, track, { accounts, cameras });
-    const redisProbe = track(new RedisProbe(redisUrl));
-    await redisProbe.start();
-    await redisProbe.waitReachable(10_000);
-
-    const topics = new Topics(config.mqtt.topicPrefix, config.mqtt.discoveryPrefix);
-    // Cameras currently streaming, as the registry announced them: their Home Assistant configs are repeated on reconnect.
-    const live = new Map<string, CameraConfig>();
-    const haMessages = (c: CameraConfig) => (config.mqtt.homeAssistant ? topics.homeAssistantMessages(cameraRef(c)) : []);
-    const announcements = () => [...live.values()].flatMap(haMessages);
-    const publisher = track(new MqttPublisher({
-      url: mqttUrl, auth: mqttAuth, clientId: config.mqtt.clientId, topics, announcements, logger: logger.child({ component: 'mqtt' }),
-      onReconnect: (brokeAt) => void relay.resendAfterReconnect(brokeAt).catch((err: unknown) => logger.warn({ err }, 'could not queue the re-send')),
-    }));
-    await publisher.start();
-    const outbox = new OutboxRepository(db.db);
-    // Closed after everything that writes to it (track closes in reverse order).
-    const images = track(new SnapshotStore(config.dataDir, config.alerts.timezone));
-    images.start();
-    const relay = track(new OutboxRelay({ outbox: db.relayOutbox(), publisher, readFile: (p) => images.read(p), logger: logger.child({ component: 'outbox-relay' }), metrics }));
-    relay.start();
-    const liveFeed = await startLiveFeed(config, cameras, { mqttUrl, mqttAuth }, logger, track);
-
-    const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
-    // The producer stores JPEGs in the relay's store: the relay then publishes each new snapshot from memory.
-    const ingest = new EventIngest(queue, images);
-    const events = new EventsRepository(db.db);
-    const { hybridWindowSec, ...watcherOptions } = config.cameraEvents;
-    const cameraMotion = track(new CameraEventWatcher({ ...watcherOptions, logger: logger.child({ component: 'camera-events' }) }));
-    cameraMotion.start();
-    const supervisor = new StreamSupervisor(config.motion, config.stream, {
-      logger,
-      ffmpegMajor,
-      cameraMotion,
-      hybridWindowMs: hybridWindowSec * 1000,
-      analysis: config.analysis,
-      offlineGraceMs: config.health.offlineGraceSec * 1000,
-      onEpisode: async (camera, episode, jpegs) => {
-        const job = cameraEvents.fromEpisode(camera, episode);
-        if (job) await ingest.submit(job, jpegs);
-      },
-      frozenAfterMs: config.health.frozenAfterSec * 1000,
-      coveredAfterMs: config.health.coveredAfterSec * 1000,
-      onHealth: async (camera, report) => {
-        if (report.condition === 'offline') {
-          await registry.markHealth(camera.id, !report.active).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'camera status not saved'));
-        }
-        const job = cameraEvents.fromHealth(camera, report);
-        if (job) await ingest.submit(job);
-      },
-    });
-    const cameraEvents = new CameraEvents();
-    const overload = new OverloadGuard(config.analysis.overload, supervisor, logger);
-    overload.start();
-    track({ close: async () => overload.close() });
-    metrics.watch({
-      cameras: () => supervisor.stats(), queueCounts: () => queue.counts(), outboxPending: () => outbox.pendingCount(), overloadLevel: () => overload.state().level,
-    });
-
-    // Streams follow the registry live: a runtime config (credentials in memory only) (re)starts one, null stops it.
-    registry.onChange(async ({ id, camera }) => {
-      if (!camera) {
-        live.delete(id);
-        return supervisor.remove(id);
-      }
-      live.set(id, camera);
-      for (const m of haMessages(camera)) {
-        publisher.publish(m).catch((err: unknown) => logger.warn({ cameraId: id, err: (err as Error).message }, 'home assistant config not published'));
-      }
-      return supervisor.add(camera);
-    });
-
-    const retention = track(new RetentionJob({
-      events, cameras: new CamerasRepository(db.db), snapshots: images, defaults: config.retention,
-      intervalMs: config.retention.intervalHours * 3_600_000, logger: logger.child({ component: 'retention' }),
-    }));
-    retention.start();
-
-    const service = { publicUrl: '', mqttUrl, redisUrl, supervisor, registry, accounts, audit, retention, events, outbox, queue, ingest } as { -readonly [K in keyof Service]: Service[K] };
-    service.app = buildApp({
-      logger,
-      accounts,
-      audit,
-      events,
-      snapshots: images,
-      get publicUrl() { return service.publicUrl; },
-      live: liveFeed,
-      eventActions: new EventActionsRepository(db.db),
-      topics,
-      onActionStored: () => relay.notify(),
-      zones: config.zones,
-      timezone: config.alerts.timezone,
-      ffmpeg: { path: config.stream.ffmpegPath, major: ffmpegMajor },
-      cameraStats: () => supervisor.stats(),
-      registry,
-      discoveryPort: config.onboarding.discoveryPort,
-      readinessChecks: {
-        redis: () => redisProbe.ping(),
-        mqtt: async () => { if (!publisher.connected) throw new Error('not connected'); },
-        database: () => db.ping(),
-      },
-      readinessDetail: async () => ({ queue: await queue.counts(), outboxPending: await outbox.pendingCount(), overload: overload.state() }),
-      metrics: metricsEndpoint(config, metrics, logger),
-    });
-    track({ close: () => service.app.close() });
-    await service.app.listen({ host: config.host, port: config.port });
-    const port = (service.app.server.address() as { port: number }).port;
-    const wildcard = config.host === '0.0.0.0' || config.host === '::';
-    const host = wildcard ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
-    service.publicUrl = config.publicUrl ?? `http://${host}:${port}`;
-
-    if (opts.worker !== false) {
-      const worker = track(new EventWorker({
-        redisUrl, name: config.queue.name, concurrency: config.queue.concurrency, lockDurationMs: config.queue.lockDurationMs,
-        logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, db, relay, service.publicUrl, images), metrics,
-      }));
-      await worker.start();
+    // Ingest runs ffmpeg; the api only for a camera's 'test connection' (one frame), so an api box
+    // without ffmpeg starts, and that one route says it cannot.
+    const ffmpegMajor = roles.ingest ? ffmpegMajorVersion(config.stream.ffmpegPath) : roles.api ? optionalFfmpegMajor(config, logger) : 0;
+    const ctx = await startShared(config, logger, track, cipher);
+    const { registry, queue, db } = ctx;
+    const accounts = roles.api ? accountsFor(config, db, logger) : null;
+    if (roles.api) {
+      await registry.seedFromConfig(config.cameras);
+      await ensureFirstAdmin(accounts!, config, logger);
     }
-
+    // Who may see which camera: the live feed and the embedded broker share one cache of it.
+    const cameras = roles.api ? cameraVisibility(registry) : null;
+    const { mqttUrl, mqttAuth } = await startBroker(config, logger, track, roles, accounts && cameras ? { accounts, cameras } : null);
+    const mqtt = mqttUrl !== null && (roles.api || roles.worker) ? await startMqtt(ctx, { url: mqttUrl, auth: mqttAuth }, roles.worker || roles.single) : null;
+    const ing = roles.ingest ? buildIngest(ctx, ffmpegMajor) : null;
+    const announce = mqtt?.announce ?? (() => undefined);
+    if (ing && roles.single) followRegistry(ctx, ing.supervisor, announce);
+    if (roles.api && !roles.single) followRegistryWithJobs(ctx, announce, track);
+    const events = new EventsRepository(db.db);
+    const outbox = new OutboxRepository(db.db);
+    const retention = roles.worker || roles.single ? track(new RetentionJob({
+      events, cameras: new CamerasRepository(db.db), snapshots: ctx.images, defaults: config.retention,
+      intervalMs: config.retention.intervalHours * 3_600_000, logger: logger.child({ component: 'retention' }),
+    })) : null;
+    retention?.start();
+    const audit = roles.api ? new AuditLog(new AuditRepository(db.db)) : null;
+    const live = roles.api && mqttUrl !== null ? await startLiveFeed(ctx, cameras!, { url: mqttUrl, auth: mqttAuth }) : null;
+    ctx.metrics.watch({
+      ...(ing ? { cameras: () => ing.supervisor.stats(), overloadLevel: () => ing.overload.state().level } : {}),
+      queueCounts: () => queue.counts(), outboxPending: () => outbox.pendingCount(),
+    });
+    const api = roles.api
+      ? await startApi(ctx, {
+        accounts: accounts!, audit: audit!, events, outbox, publisher: mqtt!.publisher, supervisor: ing?.supervisor ?? null, overload: ing?.overload ?? null,
+        live: live!, relay: mqtt?.relay ?? null, ffmpegMajor, metrics: metricsEndpoint(config, ctx.metrics, logger),
+      })
+      : null;
+    const publicUrl = api?.publicUrl ?? config.publicUrl ?? localUrl(config.host, config.port);
+    if (roles.worker) await startEventWorker(ctx, mqtt?.relay ?? { notify() {} }, publicUrl);
     // Streams close first on shutdown, so their last `end` episodes still reach the queue.
-    track(supervisor);
-    await registry.start();
-    logger.info({ url: service.publicUrl, mqtt: mqttUrl, cameras: supervisor.stats().length }, 'Mắt Thần is running');
-
-    service.close = closeAll;
-    return service;
+    if (ing) track(ing.supervisor);
+    const watchNode = ing && !roles.single ? await startWatchNode(ctx, ing.supervisor) : null;
+    if (roles.api || roles.single) await registry.start();
+    const healthUrl = api ? '' : await startHealthListener(ctx, roles, watchNode, ing?.supervisor ?? null);
+    logger.info({ roles: describeRoles(roles), url: api ? publicUrl : undefined, health: healthUrl || undefined, mqtt: mqttUrl, cameras: ing?.supervisor.stats().length }, 'Mắt Thần is running');
+    return {
+      roles, registry, queue, redisUrl: ctx.redisUrl, mqttUrl, app: api?.app ?? null, publicUrl, accounts, audit, events, outbox,
+      supervisor: ing?.supervisor ?? null, ingest: ing?.ingest ?? null, retention, watchNode, healthUrl, close: closeAll,
+    };
   } catch (err) {
     await closeAll();
     throw err;
   }
+}
+
+/** The store, the registry, Redis (private redis-server when none is configured) and the queue producer. */
+async function startShared(config: Config, logger: Logger, track: Track, cipher: CredentialCipher): Promise<NodeContext> {
+  const db = track(openDatabase(config.databaseUrl, config.dataDir, {
+    onConnectionError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed; it will be replaced'),
+  }));
+  await db.start();
+  const registry = new CameraRegistry({
+    repo: new CamerasRepository(db.db), cipher, logger: logger.child({ component: 'camera-registry' }), onboarding: config.onboarding,
+  });
+  let redisUrl = config.redisUrl;
+  if (redisUrl === null) {
+    const redis = track(new RedisServer({ dataDir: config.dataDir, logger }));
+    await redis.start();
+    redisUrl = redis.url;
+  }
+  const redisProbe = track(new RedisProbe(redisUrl));
+  await redisProbe.start();
+  await redisProbe.waitReachable(10_000);
+  // Closed after everything that writes to it (track closes in reverse order).
+  const images = track(new SnapshotStore(config.dataDir, config.alerts.timezone));
+  images.start();
+  const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
+  return { config, logger, track, db, registry, redisUrl, redisProbe, images, queue, metrics: serviceMetrics(config) };
+}
+
+/**
+ * The embedded broker on the single box without `mqtt.url` (nodes of several use the configured one):
+ * clients sign in with their account and hear what it may see (mqtt/broker-acl.ts).
+ */
+async function startBroker(
+  config: Config, logger: Logger, track: Track, roles: Roles, access: { accounts: Accounts; cameras: CameraVisibilityCache } | null,
+) {
+  if (config.mqtt.url !== null || !roles.single || access === null) return { mqttUrl: config.mqtt.url, mqttAuth: undefined };
+  const mqttAuth = { username: config.mqtt.clientId, password: randomBytes(24).toString('base64url') };
+  const broker = track(new EmbeddedBroker({
+    host: config.host, port: config.mqtt.embeddedPort, logger, publisher: mqttAuth,
+    protectedPrefixes: [config.mqtt.topicPrefix, config.mqtt.discoveryPrefix],
+    signIn: brokerSignIn(access.accounts),
+    acl: {
+      prefix: config.mqtt.topicPrefix, discoveryPrefix: config.mqtt.discoveryPrefix, anonymous: config.mqtt.anonymous,
+      camera: (id) => access.cameras.peek(id),
+    },
+  }));
+  await broker.start();
+  return { mqttUrl: broker.url, mqttAuth };
+}
+
+/** An api node of several: each registry change becomes a watch job (or its end) and a note to the ingest nodes. */
+function followRegistryWithJobs(ctx: NodeContext, announce: (id: string, camera: CameraConfig | null) => void, track: Track): void {
+  const redis = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', (err) => ctx.logger.warn({ err: err.message }, 'redis connection error'));
+  const jobs = new WatchJobs(ctx.redisUrl, redis, clusterKeys(ctx.config.queue.name), ctx.logger.child({ component: 'watch-jobs' }));
+  track({ close: async () => { await jobs.close(); await redis.quit().catch(() => undefined); } });
+  ctx.registry.onChange(async ({ id, camera }) => {
+    announce(id, camera);
+    await jobs.changed(id, camera !== null);
+  });
+}
+
+async function startEventWorker(ctx: NodeContext, relay: Pick<OutboxRelay, 'notify'>, publicUrl: string): Promise<void> {
+  const { config, logger } = ctx;
+  const worker = ctx.track(new EventWorker({
+    redisUrl: ctx.redisUrl, name: config.queue.name, concurrency: config.queue.concurrency, lockDurationMs: config.queue.lockDurationMs,
+    logger: logger.child({ component: 'event-worker' }), deps: workerDeps(config, ctx.db, relay, publicUrl, ctx.images), metrics: ctx.metrics,
+  }));
+  await worker.start();
+}
+
+/** Nodes without the API answer GET /healthz on cluster.healthPort (when set), nothing else. */
+async function startHealthListener(ctx: NodeContext, roles: Roles, watchNode: WatchNode | null, supervisor: StreamSupervisor | null): Promise<string> {
+  const port = ctx.config.cluster.healthPort;
+  if (port === null) return '';
+  const listener = ctx.track(new HealthListener(ctx.config.host, port, metricsEndpoint(ctx.config, ctx.metrics, ctx.logger), async () => {
+    await ctx.redisProbe.ping();
+    await ctx.db.ping();
+    const streams = supervisor?.stats().map((st) => ({ cameraId: st.cameraId, status: st.status, framesAnalysed: st.framesAnalysed }));
+    return { status: 'ok', roles: describeRoles(roles), ...(watchNode ? { ingest: watchNode.state(), streams } : {}) };
+  }));
+  await listener.start();
+  return listener.url;
 }

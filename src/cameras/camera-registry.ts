@@ -147,6 +147,33 @@ export class CameraRegistry {
     this.#d.logger.info({ cameraId: id }, 'camera removed');
   }
 
+  /** Runtime configs of every camera that may stream now, by id (ingest nodes reconcile against these). One query. */
+  async runtimes(): Promise<Map<string, CameraConfig>> {
+    const out = new Map<string, CameraConfig>();
+    for (const row of await this.#d.repo.list()) {
+      const camera = this.#runtimeOf(row);
+      if (camera) out.set(row.id, camera);
+    }
+    return out;
+  }
+
+  /** The runtime config of a camera that may stream now; null when it is gone or must not stream. Announces nothing. */
+  async runtime(id: string): Promise<CameraConfig | null> {
+    const row = await this.#d.repo.findById(id);
+    return row ? this.#runtimeOf(row) : null;
+  }
+
+  #runtimeOf(row: CameraRow): CameraConfig | null {
+    if (!isStreamable(row)) return null;
+    try {
+      return runtimeCamera(row, row.credentials === null ? null : this.#d.cipher.decryptCredentials(row.credentials, row.id));
+    } catch (err) {
+      if (!isMatThanError(err, 'CREDENTIALS_UNREADABLE')) throw err;
+      this.#d.logger.error({ cameraId: row.id, code: err.code }, 'camera credentials unreadable (was the secret key changed?); not streaming it');
+      return null;
+    }
+  }
+
   /** Stream health (first frame / down past the grace time) as the status of a camera that streams; others keep theirs. */
   async markHealth(id: string, online: boolean): Promise<void> {
     await this.#d.repo.setStatusIf(id, ['online', 'offline'], online ? 'online' : 'offline', Date.now());

@@ -5,7 +5,8 @@ import { parseArgs } from 'node:util';
 import { loadConfig, type Config } from '../config.js';
 import { isMatThanError } from '../errors.js';
 import { createLogger, type Logger } from '../logger.js';
-import { startService, type Service } from '../main.js';
+import { startNode, type ServiceNode } from '../main.js';
+import { parseRoles, type Roles } from '../roles.js';
 import { demoSecretKey, startDemoCameras, type DemoCameras } from './demo.js';
 import { discoverCommand } from './discover.js';
 import { USER_USAGE, userCommand } from './user-command.js';
@@ -14,6 +15,9 @@ const USAGE = `Usage: mat-than <command> [options]
 
 Commands:
   serve        run the service with the cameras in the configuration
+                 --role all|api|ingest|worker  what this node runs (default all: the single box);
+                                     a comma-separated list (api,worker) is one node of several
+                                     sharing REDIS_URL, MQTT_URL and a postgres:// DATABASE_URL
   demo         run the service; with no cameras configured, start three simulated cameras
                and onboard them over ONVIF (keeps a secret key in DATA_DIR/secret.key)
   discover     list ONVIF cameras answering WS-Discovery (never registers them)
@@ -64,10 +68,12 @@ function onSignals(logger: Logger, close: () => Promise<void>): void {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
-async function run(command: string): Promise<void> {
+async function run(command: string, roleText: string | undefined): Promise<void> {
   let config: Config;
+  let roles: Roles;
   try {
     config = loadConfig();
+    roles = command === 'demo' ? parseRoles('all') : parseRoles(roleText);
   } catch (err) {
     process.stderr.write(`mat-than: ${(err as Error).message}\n`);
     process.exit(2);
@@ -84,10 +90,10 @@ async function run(command: string): Promise<void> {
       // Someone walks by every 20 s in the demo: a shorter cooldown lets each crossing alert.
       config.alerts.cooldownSec = Math.min(config.alerts.cooldownSec, 10);
     }
-    const service: Service = await startService(config, logger, { demo: demoMode });
+    const service: ServiceNode = await startNode(config, logger, { roles, demo: demoMode });
     closers.unshift(() => service.close());
     await demo?.onboard(service.registry);
-    if (demoMode && !(await service.accounts.hasAdmin())) process.stdout.write(NO_ADMIN_YET);
+    if (demoMode && service.accounts && !(await service.accounts.hasAdmin())) process.stdout.write(NO_ADMIN_YET);
     onSignals(logger, async () => { for (const c of closers) await c(); });
   } catch (err) {
     for (const c of closers) await c().catch(() => undefined);
@@ -95,7 +101,7 @@ async function run(command: string): Promise<void> {
     logger.fatal({ code, err }, 'could not start');
     process.stderr.write(`mat-than: ${(err as Error).message}\n`);
     // A missing or malformed key is a configuration problem, reported like one.
-    process.exit(code === 'SECRET_KEY_MISSING' || code === 'SECRET_KEY_INVALID' ? 2 : 1);
+    process.exit(code === 'SECRET_KEY_MISSING' || code === 'SECRET_KEY_INVALID' || code === 'CONFIG_INVALID' ? 2 : 1);
   }
 }
 
@@ -112,7 +118,7 @@ if (values.help || command === undefined || command === 'help') {
   process.stdout.write(USAGE);
   process.exit(command === undefined && !values.help ? 2 : 0);
 } else if (command === 'serve' || command === 'demo') {
-  await run(command);
+  await run(command, values.role);
 } else if (command === 'discover') {
   process.exit(await discoverCommand(values));
 } else if (command === 'user') {

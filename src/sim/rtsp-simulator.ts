@@ -24,6 +24,8 @@ export interface RtspSimulatorOptions {
   /** Frames per keyframe interval of the live cameras (default: fps, one keyframe a second). */
   gop?: number;
   crossEverySec?: number;
+  /** How long to wait for `ready` (default 15 s; many mounts on a busy box take longer). */
+  readyTimeoutMs?: number;
   /** default '/usr/bin/python3' (it must see the python3-gi bindings) */
   python?: string;
 }
@@ -155,7 +157,7 @@ class ProcessRtspSimulator implements RtspSimulator {
     });
 
     try {
-      await this.#expect((kind, arg) => kind === 'ready' && arg === String(this.port), READY_TIMEOUT_MS, 'ready');
+      await this.#expect((kind, arg) => kind === 'ready' && arg === String(this.port), this.#opts.readyTimeoutMs ?? READY_TIMEOUT_MS, 'ready');
     } catch (err) {
       await this.stop();
       throw err;
