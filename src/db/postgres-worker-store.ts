@@ -1,13 +1,14 @@
 // The worker's store on PostgreSQL: each job's body is one transaction on a pooled connection, its steps
-// awaited in turn. Commits of this process run one after another, as on SQLite: the alert decision a
-// body takes from the in-memory cooldown state and the row that records it are never interleaved with
-// another job's. Idempotency is the same as on SQLite: `on conflict do nothing` on the event id and
-// the outbox dedupe key.
+// awaited in turn. Commits of this process run one after another, as on SQLite. Several worker
+// processes may share the store, so the alert rules' memory (cooldown, incident) is read from the
+// stored events under a per-zone transaction lock (alertMemory): two workers deciding on one zone
+// follow each other, and the second sees the first one's row. Idempotency is the same as on SQLite:
+// `on conflict do nothing` on the event id and the outbox dedupe key.
 
 import type pg from 'pg';
 import type { EventRow } from './events.repository.js';
 import type { NewOutboxRow } from './outbox.repository.js';
-import type { Step, WorkerStore, WorkerWrites } from './worker-store.js';
+import type { AlertMemory, Step, WorkerStore, WorkerWrites } from './worker-store.js';
 
 const EVENT_COLUMNS = [
   'id', 'camera_id', 'zone', 'household_id', 'type', 'started_at', 'ended_at', 'score', 'box',
@@ -30,6 +31,16 @@ const Q = {
   openMotionAfter: {
     name: 'mt_open_motion_after',
     text: "select 1 from events where camera_id = $1 and type = 'motion' and started_at > $2 and ended_at is null limit 1",
+  },
+  // Held until commit; hashtext spreads zones over the lock space (a collision only serialises more).
+  lockZone: { name: 'mt_lock_zone', text: "select pg_advisory_xact_lock(hashtext('matthan-alerts:' || $1))" },
+  lastAlert: {
+    name: 'mt_last_alert',
+    text: "select max(started_at) as at from events where camera_id = $1 and type = 'motion' and alert in ('alerted', 'household-only') and started_at >= $2",
+  },
+  lastIncident: {
+    name: 'mt_last_incident',
+    text: "select incident_id, started_at from events where zone = $1 and alert = 'alerted' and incident_id is not null and started_at >= $2 order by started_at desc limit 1",
   },
   // Same predicate as the partial index outbox_pending_topic.
   cancelPending: { name: 'mt_cancel_pending', text: 'delete from outbox where published_at is null and topic = $1 and payload = $2' },
@@ -64,6 +75,15 @@ function writesOn(client: pg.PoolClient): WorkerWrites {
       yield* query({ text: q.text }, q.values);
     },
     *cancelPending(topic, payload) { yield* query(Q.cancelPending, [topic, payload]); },
+    *alertMemory(cameraId, zone, since): Step<AlertMemory> {
+      yield* query(Q.lockZone, [zone]);
+      const last = (yield* query(Q.lastAlert, [cameraId, since])).rows[0] as { at: string | number | null } | undefined;
+      const inc = (yield* query(Q.lastIncident, [zone, since])).rows[0] as { incident_id: string; started_at: string | number } | undefined;
+      return {
+        lastAlertAt: last?.at == null ? null : Number(last.at),
+        lastIncident: inc ? { id: inc.incident_id, at: Number(inc.started_at) } : null,
+      };
+    },
   };
 }
 

@@ -21,6 +21,8 @@ function writesOf(s: EventStore): WorkerWrites {
     *hasOpenMotionAfter(cameraId, startedAt) { return s.hasOpenMotionAfter(cameraId, startedAt); },
     *addOutbox(rows) { s.addOutbox(rows); },
     *cancelPending(topic, payload) { s.cancelPending(topic, payload); },
+    // One writer process: the worker's in-memory state is exact (and free).
+    *alertMemory() { return null; },
   };
 }
 

@@ -25,6 +25,19 @@ export interface WorkerWrites {
   addOutbox(rows: NewOutboxRow[]): Step<void>;
   /** Drops unpublished rows for a topic (a pending motion OFF overtaken by new motion). */
   cancelPending(topic: string, payload: Buffer): Step<void>;
+  /**
+   * What the alert rules remember, read from the stored events, for a store that several workers share
+   * (PostgreSQL): it first takes the zone's transaction lock, so two workers' decisions on one zone follow
+   * each other and each sees the other's committed row. null: this process is the only writer (SQLite),
+   * and its in-memory state is the memory.
+   */
+  alertMemory(cameraId: string, zone: string, since: number): Step<AlertMemory | null>;
+}
+
+/** The camera's last alerted motion and the zone's last officer alert (its incident), since a time. */
+export interface AlertMemory {
+  lastAlertAt: number | null;
+  lastIncident: { id: string; at: number } | null;
 }
 
 export interface WorkerStore {

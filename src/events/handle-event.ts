@@ -7,7 +7,7 @@
 
 import type { EventRow } from '../db/events.repository.js';
 import type { NewOutboxRow } from '../db/outbox.repository.js';
-import type { Step, WorkerStore, WorkerWrites } from '../db/worker-store.js';
+import type { AlertMemory, Step, WorkerStore, WorkerWrites } from '../db/worker-store.js';
 import { MatThanError } from '../errors.js';
 import type { Message, Topics } from '../mqtt/topics.js';
 import { decideAlert, decideTamperAlert, recordAlert, type AlertDecision, type AlertRulesOptions, type AlertState } from './alert-rules.js';
@@ -64,11 +64,22 @@ export async function handleEvent(job: EventJob, d: HandleEventDeps): Promise<'s
   }
 }
 
-/** Motion alerts by the rules; a covered lens is tampering; `offline` and `frozen` (faults, not acts) alert nobody. */
-function decideFor(type: EventType, d: HandleEventDeps, camera: Job<'new'>['camera'], id: string, at: number): AlertDecision | null {
-  if (type === 'motion') return decideAlert(d.rules, d.alertState, camera, id, at);
-  if (type === 'covered') return decideTamperAlert(d.rules, d.alertState, camera, id, at);
-  return null;
+/**
+ * Motion alerts by the rules; a covered lens is tampering; `offline` and `frozen` (faults, not acts) alert
+ * nobody. The rules' memory is the store's where several workers share it (PostgreSQL), else this worker's.
+ */
+function* decideFor(w: WorkerWrites, type: EventType, d: HandleEventDeps, camera: Job<'new'>['camera'], id: string, at: number): Step<AlertDecision | null> {
+  if (type !== 'motion' && type !== 'covered') return null;
+  const memory = yield* w.alertMemory(camera.id, camera.zone, at - Math.max(d.rules.cooldownMs, d.rules.incidentWindowMs));
+  const state = memory === null ? d.alertState : stateOf(memory, camera);
+  return type === 'motion' ? decideAlert(d.rules, state, camera, id, at) : decideTamperAlert(d.rules, state, camera, id, at);
+}
+
+function stateOf(m: AlertMemory, camera: { id: string; zone: string }): AlertState {
+  return {
+    lastAlertAt: new Map(m.lastAlertAt === null ? [] : [[camera.id, m.lastAlertAt]]),
+    lastIncident: new Map(m.lastIncident === null ? [] : [[camera.zone, m.lastIncident]]),
+  };
 }
 
 async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' | 'duplicate'> {
@@ -77,7 +88,7 @@ async function handleNew(job: Job<'new'>, d: HandleEventDeps): Promise<'stored' 
   const img = await saveImages(d, job);
   let undoAlert = () => {};
   const decision = await d.store.commit(function* (w) {
-    const decision = decideFor(e.type, d, camera, e.id, e.startedAt);
+    const decision = yield* decideFor(w, e.type, d, camera, e.id, e.startedAt);
     const row: EventRow = {
       id: e.id, camera_id: camera.id, zone: camera.zone, household_id: camera.householdId, type: e.type,
       started_at: e.startedAt, ended_at: null, score: e.score, box: e.box === null ? null : JSON.stringify(e.box),
