@@ -2,7 +2,6 @@
 // A node runs some roles (roles.ts); the single box (`all`) runs them all and is what tests start.
 
 import { spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { Accounts } from './auth/accounts.js';
@@ -16,7 +15,7 @@ import type { WatchNode } from './cluster/watch-node.js';
 import type { CameraConfig, Config } from './config.js';
 import { AuditRepository } from './db/audit.repository.js';
 import { CamerasRepository } from './db/cameras.repository.js';
-import { databaseTargetFrom, openDatabase, type AppDatabase } from './db/database.js';
+import { databaseTargetFrom, type AppDatabase } from './db/database.js';
 import { EventsRepository } from './db/events.repository.js';
 import { OutboxRepository } from './db/outbox.repository.js';
 import { UsersRepository } from './db/users.repository.js';
@@ -29,19 +28,15 @@ import type { HandleEventDeps } from './events/handle-event.js';
 import { RetentionJob } from './events/retention-job.js';
 import { SnapshotStore } from './events/snapshot-store.js';
 import type { Logger } from './logger.js';
-import { CameraVisibilityCache } from './live/camera-visibility.js';
-import { metricsEndpoint, serviceMetrics } from './metrics/metrics-endpoint.js';
-import { brokerSignIn } from './mqtt/broker-sign-in.js';
-import { EmbeddedBroker } from './mqtt/embedded-broker.js';
+import { metricsEndpoint } from './metrics/metrics-endpoint.js';
 import type { OutboxRelay } from './mqtt/outbox-relay.js';
 import { Topics } from './mqtt/topics.js';
 import { localUrl, startApi } from './node/api-role.js';
 import { cameraVisibility, startLiveFeed } from './node/live-parts.js';
+import { startBroker, startShared } from './node/shared-parts.js';
 import { buildIngest, followRegistry, startWatchNode } from './node/ingest-role.js';
 import { startMqtt } from './node/mqtt-parts.js';
 import type { Closable, NodeContext, Track } from './node/node-context.js';
-import { RedisProbe } from './redis/redis-probe.js';
-import { RedisServer } from './redis/redis-server.js';
 import { ALL_ROLES, describeRoles, type Roles } from './roles.js';
 import type { StreamSupervisor } from './streams/stream-supervisor.js';
 
@@ -253,53 +248,6 @@ export async function startNode(config: Config, logger: Logger, opts: NodeOption
     await closeAll();
     throw err;
   }
-}
-
-/** The store, the registry, Redis (private redis-server when none is configured) and the queue producer. */
-async function startShared(config: Config, logger: Logger, track: Track, cipher: CredentialCipher): Promise<NodeContext> {
-  const db = track(openDatabase(config.databaseUrl, config.dataDir, {
-    onConnectionError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed; it will be replaced'),
-  }));
-  await db.start();
-  const registry = new CameraRegistry({
-    repo: new CamerasRepository(db.db), cipher, logger: logger.child({ component: 'camera-registry' }), onboarding: config.onboarding,
-  });
-  let redisUrl = config.redisUrl;
-  if (redisUrl === null) {
-    const redis = track(new RedisServer({ dataDir: config.dataDir, logger }));
-    await redis.start();
-    redisUrl = redis.url;
-  }
-  const redisProbe = track(new RedisProbe(redisUrl));
-  await redisProbe.start();
-  await redisProbe.waitReachable(10_000);
-  // Closed after everything that writes to it (track closes in reverse order).
-  const images = track(new SnapshotStore(config.dataDir, config.alerts.timezone));
-  images.start();
-  const queue = track(new EventQueue({ redisUrl, name: config.queue.name, attempts: config.queue.attempts, logger }));
-  return { config, logger, track, db, registry, redisUrl, redisProbe, images, queue, metrics: serviceMetrics(config) };
-}
-
-/**
- * The embedded broker on the single box without `mqtt.url` (nodes of several use the configured one):
- * clients sign in with their account and hear what it may see (mqtt/broker-acl.ts).
- */
-async function startBroker(
-  config: Config, logger: Logger, track: Track, roles: Roles, access: { accounts: Accounts; cameras: CameraVisibilityCache } | null,
-) {
-  if (config.mqtt.url !== null || !roles.single || access === null) return { mqttUrl: config.mqtt.url, mqttAuth: undefined };
-  const mqttAuth = { username: config.mqtt.clientId, password: randomBytes(24).toString('base64url') };
-  const broker = track(new EmbeddedBroker({
-    host: config.host, port: config.mqtt.embeddedPort, logger, publisher: mqttAuth,
-    protectedPrefixes: [config.mqtt.topicPrefix, config.mqtt.discoveryPrefix],
-    signIn: brokerSignIn(access.accounts),
-    acl: {
-      prefix: config.mqtt.topicPrefix, discoveryPrefix: config.mqtt.discoveryPrefix, anonymous: config.mqtt.anonymous,
-      camera: (id) => access.cameras.peek(id),
-    },
-  }));
-  await broker.start();
-  return { mqttUrl: broker.url, mqttAuth };
 }
 
 /** An api node of several: each registry change becomes a watch job (or its end) and a note to the ingest nodes. */
