@@ -49,6 +49,11 @@ export interface FfmpegSpec {
   outputs: FfmpegOutput[];
 }
 
+/** Every RTSP input: only rtsp(s) and what it rides on, over TCP, with a socket timeout (renamed in ffmpeg 5). */
+function rtspInput(ffmpegMajor: number, timeoutSec: number): string[] {
+  return ['-protocol_whitelist', PROTOCOL_WHITELIST, '-rtsp_transport', 'tcp', ffmpegMajor >= 5 ? '-timeout' : '-stimeout', String(timeoutSec * 1_000_000)];
+}
+
 /**
  * One ffmpeg per camera, three outputs from one decode: small yuv420p frames for the detector on
  * stdout (the chroma tells day from IR night), and JPEGs (snapshot and phone-sized thumbnail) of the
@@ -70,9 +75,7 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
       `[fr][pms]overlay=eof_action=repeat,split=2[d][s];`;
   return {
     inputOptions: [
-      '-protocol_whitelist', PROTOCOL_WHITELIST,
-      '-rtsp_transport', 'tcp',
-      s.ffmpegMajor >= 5 ? '-timeout' : '-stimeout', String(s.rtspTimeoutSec * 1_000_000),
+      ...rtspInput(s.ffmpegMajor, s.rtspTimeoutSec),
       '-fflags', '+discardcorrupt+nobuffer',
       '-analyzeduration', '500000',
       '-probesize', '500000',
@@ -123,9 +126,7 @@ export interface FrameGrabSpec {
 export function buildFrameGrabSpec(s: FrameGrabSpec): FfmpegSpec {
   return {
     inputOptions: [
-      '-protocol_whitelist', PROTOCOL_WHITELIST,
-      '-rtsp_transport', 'tcp',
-      s.ffmpegMajor >= 5 ? '-timeout' : '-stimeout', String(s.rtspTimeoutSec * 1_000_000),
+      ...rtspInput(s.ffmpegMajor, s.rtspTimeoutSec),
       '-analyzeduration', '1000000',
       '-probesize', '1000000',
       '-threads', '1',
