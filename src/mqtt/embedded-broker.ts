@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from '../logger.js';
-import { mayReceive, topicSubject, type BrokerAclContext, type BrokerPrincipal } from './broker-acl.js';
+import { mayReceive, topicSubject, type BrokerAclContext, type BrokerPrincipal, type TopicSubject } from './broker-acl.js';
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -28,6 +28,8 @@ export class EmbeddedBroker {
   readonly #log: Logger;
   readonly #trusted = new WeakSet<Client>();
   readonly #principals = new WeakMap<Client, BrokerPrincipal>();
+  /** What a message is about, worked out once: the broker asks for every subscriber of the same packet. */
+  readonly #subjects = new WeakMap<object, TopicSubject>();
   #broker: Aedes | null = null;
   #server: net.Server | null = null;
 
@@ -70,7 +72,7 @@ export class EmbeddedBroker {
       },
       authorizeForward: (client, packet) => {
         const principal = this.#principals.get(client) ?? { kind: 'anonymous' };
-        return mayReceive(principal, topicSubject(this.#o.acl, packet.topic, packet.payload), this.#o.acl) ? packet : null;
+        return mayReceive(principal, this.#subjectOf(packet), this.#o.acl) ? packet : null;
       },
       authorizePublish: (client, packet, callback) => {
         const guarded = protectedPrefixes.some((p) => packet.topic === p || packet.topic.startsWith(`${p}/`));
@@ -93,6 +95,15 @@ export class EmbeddedBroker {
     this.#broker = broker;
     this.#server = server;
     this.#log.info({ url: this.url }, 'embedded MQTT broker listening');
+  }
+
+  #subjectOf(packet: { topic: string; payload: Buffer | string }): TopicSubject {
+    let subject = this.#subjects.get(packet);
+    if (subject === undefined) {
+      subject = topicSubject(this.#o.acl, packet.topic, packet.payload);
+      this.#subjects.set(packet, subject);
+    }
+    return subject;
   }
 
   async close(): Promise<void> {
