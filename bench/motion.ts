@@ -229,11 +229,11 @@ async function measureIngest(sim: RtspSimulator, clip: GeneratedClip, config: Co
   const seen: Array<[number, number]> = [];
   child.stdout.on('data', (chunk: Buffer) => {
     const now = Date.now();
-    for (const f of splitter.push(chunk)) {
+    splitter.push(chunk, (f) => {
       let sum = 0;
       for (let i = 0; i < plane; i += 7) sum += f[i]!;
       seen.push([now, sum / Math.ceil(plane / 7)]);
-    }
+    });
   });
   try {
     const t0 = await withTimeout(started, CLIP_START_TIMEOUT_MS, 'playback of ingest-cal');

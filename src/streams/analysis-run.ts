@@ -36,7 +36,7 @@ export interface AnalysisRunOptions {
 }
 
 export interface AnalysisRunEvents {
-  /** A frame and the detector's verdict on it; `seq` numbers it (1-based) within this run. */
+  /** A frame (lent: valid only during the call) and the detector's verdict on it; `seq` numbers it (1-based) within this run. */
   frame: [verdict: FrameVerdict, frame: Buffer, seq: number, at: number];
   /** The decoder reported damaged data (the detector already skips the frames it affects). */
   damage: [line: string];
@@ -138,7 +138,8 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     const proc = new FfmpegProcess(spec, s.ffmpegPath);
     this.#proc = proc;
     proc.stdout.on('data', (chunk: Buffer) => {
-      for (const frame of splitter.push(chunk)) this.#onFrame(frame);
+      // The frame is lent: everything that looks at it (detector, picture health) does so synchronously.
+      splitter.push(chunk, (frame) => this.#onFrame(frame));
     });
     proc.on('stderr', (line) => this.#onStderr(line));
     proc.on('exit', (exit) => this.#exit(exit));
