@@ -3,15 +3,19 @@
 // while nothing else is.
 
 import { SocketChannel } from './socket-channel.js';
-import { Y4mSplitter, type Y4mFrame } from './y4m-reader.js';
+import { joinPieces, Y4mSplitter, type Y4mFrame, type Y4mPieces } from './y4m-reader.js';
 
-export class RawFrameChannel extends SocketChannel<Y4mFrame> {
+const KEEP = 2;
+
+export class RawFrameChannel extends SocketChannel<Y4mPieces> {
   constructor() {
-    super('full.sock', 2, () => new Y4mSplitter());
+    // Frames are kept as the chunks they came in; only the one an alert asks for is joined.
+    super('full.sock', KEEP, () => new Y4mSplitter());
   }
 
   /** Frame `seq` (1-based), waiting up to `waitMs` for it; else the latest one. */
-  frameFor(seq: number, waitMs: number): Promise<Y4mFrame | null> {
-    return this.itemFor(seq, waitMs);
+  async frameFor(seq: number, waitMs: number): Promise<Y4mFrame | null> {
+    const pieces = await this.itemFor(seq, waitMs);
+    return pieces === null ? null : joinPieces(pieces);
   }
 }

@@ -10,27 +10,47 @@ export interface Y4mFrame {
   data: Buffer;
 }
 
+/** A frame as cut from the stream: views of the chunks it arrived in, not yet joined. */
+export interface Y4mPieces {
+  width: number;
+  height: number;
+  parts: Buffer[];
+}
+
+/** The frame's bytes in one buffer of its own (a copy). */
+export function joinPieces(p: Y4mPieces): Y4mFrame {
+  return { width: p.width, height: p.height, data: Buffer.concat(p.parts) };
+}
+
+/**
+ * Cuts frames without copying them: each frame is the list of views of the chunks that carried it.
+ * A patrolling camera sends every keyframe at snapshot size (345 KB at 640×360) and only the rare
+ * one that raises an alert is ever read, so copying each one out (into fresh or reused buffers) was
+ * the largest part of what Node did per camera (bench:ingest, perf). The chunks must not be reused
+ * by the caller (Node's sockets allocate one per read).
+ */
 export class Y4mSplitter {
   /** The header or FRAME line read so far. */
   #line: number[] = [];
   #width = 0;
   #height = 0;
-  /** The frame being filled (each frame is copied once, straight into its own buffer). */
-  #frame: Buffer | null = null;
-  #filled = 0;
+  /** The frame being gathered, and how many of its bytes are still to come. */
+  #parts: Buffer[] | null = null;
+  #missing = 0;
 
-  /** The frames this chunk completed (fresh buffers). Throws on a stream that is not 4:2:0 y4m. */
-  push(chunk: Buffer): Y4mFrame[] {
-    const out: Y4mFrame[] = [];
+  /** The frames this chunk completes. Throws on a stream that is not 4:2:0 y4m. */
+  push(chunk: Buffer): Y4mPieces[] {
+    const out: Y4mPieces[] = [];
     let i = 0;
     while (i < chunk.length) {
-      if (this.#frame) {
-        const n = chunk.copy(this.#frame, this.#filled, i);
-        this.#filled += n;
+      if (this.#parts) {
+        const n = Math.min(this.#missing, chunk.length - i);
+        this.#parts.push(chunk.subarray(i, i + n));
+        this.#missing -= n;
         i += n;
-        if (this.#filled === this.#frame.length) {
-          out.push({ width: this.#width, height: this.#height, data: this.#frame });
-          this.#frame = null;
+        if (this.#missing === 0) {
+          out.push({ width: this.#width, height: this.#height, parts: this.#parts });
+          this.#parts = null;
         }
         continue;
       }
@@ -51,8 +71,8 @@ export class Y4mSplitter {
     if (line.startsWith('YUV4MPEG2 ')) return this.#header(line);
     if (!line.startsWith('FRAME')) throw new Error('y4m: expected FRAME');
     if (this.#width === 0) throw new Error('y4m: FRAME before the stream header');
-    this.#frame = Buffer.allocUnsafe(this.#width * this.#height * 1.5);
-    this.#filled = 0;
+    this.#parts = [];
+    this.#missing = this.#width * this.#height * 1.5;
   }
 
   #header(line: string): void {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { Y4mSplitter, y4mBytes } from '../../../src/streams/y4m-reader.js';
+import { joinPieces, Y4mSplitter, y4mBytes, type Y4mPieces } from '../../../src/streams/y4m-reader.js';
 
 const frame = (w: number, h: number, fill: number) => Buffer.alloc(w * h * 1.5, fill);
 
@@ -13,19 +13,36 @@ t.test('cuts frames of the size the header gives, across any chunking', async (t
     const s = new Y4mSplitter();
     const out = [];
     for (let i = 0; i < stream.length; i += size) out.push(...s.push(stream.subarray(i, i + size)));
-    t.same(out.map((f) => [f.width, f.height, f.data.length, f.data[0]]), [[4, 2, 12, 1], [4, 2, 12, 2]], `chunks of ${size}`);
+    t.same(out.map(joinPieces).map((f) => [f.width, f.height, f.data.length, f.data[0]]), [[4, 2, 12, 1], [4, 2, 12, 2]], `chunks of ${size}`);
   }
 });
 
 t.test('y4mBytes gives back a stream the splitter reads', async (t) => {
   const f = { width: 6, height: 4, data: frame(6, 4, 9) };
-  const [back] = new Y4mSplitter().push(y4mBytes(f));
+  const [back] = new Y4mSplitter().push(y4mBytes(f)).map(joinPieces);
   t.same([back?.width, back?.height, back?.data.equals(f.data)], [6, 4, true]);
 });
 
+t.test('frames are views of the chunks they came in, joined only on request', async (t) => {
+  const header = Buffer.from('YUV4MPEG2 W4 H2 F15:1 Ip A1:1 C420jpeg\n');
+  const stream = Buffer.concat([header, Buffer.from('FRAME\n'), frame(4, 2, 5)]);
+  const cut = header.length + 6 + 5;
+  const first = stream.subarray(0, cut);
+  const s = new Y4mSplitter();
+  t.same(s.push(first), []);
+  const [pieces] = s.push(stream.subarray(cut));
+  t.equal(pieces?.parts.length, 2, 'the frame spans two chunks');
+  t.ok(pieces?.parts.every((p) => p.buffer === stream.buffer), 'not copied out of the chunk');
+  const joined = joinPieces(pieces as Y4mPieces);
+  t.same([joined.width, joined.height, joined.data.length, joined.data[11]], [4, 2, 12, 5]);
+  stream.fill(0);
+  t.equal(joined.data[11], 5, 'the joined frame is a copy');
+});
+
 t.test('refuses what it cannot cut', async (t) => {
-  t.throws(() => new Y4mSplitter().push(Buffer.from('YUV4MPEG2 W4 H2 C444\n')), /not 4:2:0/);
-  t.throws(() => new Y4mSplitter().push(Buffer.from('FRAME\n')), /before the stream header/);
-  t.throws(() => new Y4mSplitter().push(Buffer.from('YUV4MPEG2 W3 H2\n')), /bad size/);
-  t.throws(() => new Y4mSplitter().push(Buffer.alloc(600, 0x41)), /too long/);
+  const cut = (b: Buffer) => new Y4mSplitter().push(b);
+  t.throws(() => cut(Buffer.from('YUV4MPEG2 W4 H2 C444\n')), /not 4:2:0/);
+  t.throws(() => cut(Buffer.from('FRAME\n')), /before the stream header/);
+  t.throws(() => cut(Buffer.from('YUV4MPEG2 W3 H2\n')), /bad size/);
+  t.throws(() => cut(Buffer.alloc(600, 0x41)), /too long/);
 });
