@@ -64,8 +64,10 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
   // `select` passes a frame as soon as it arrives; the `fps` filter holds each one back until it has
   // seen the next (about 0.3 s at 15 fps). Frames at least 0.9 of the interval apart are kept, so a
   // 15 fps camera gives exactly every third frame for 5 fps.
+  // A timestamp that jumps back (a camera's clock reset, a stream restarted upstream) passes at once
+  // and starts the count afresh: without that no frame passed until time caught up again.
   const gap = ((1 / s.fps) * 0.9).toFixed(4);
-  const sample = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${gap})'`;
+  const sample = `select='isnan(prev_selected_t)+gte(t-prev_selected_t,${gap})+lt(t,prev_selected_t)'`;
   // Each kept frame leaves once, as it is (no duplicates to fill a constant rate).
   const passthrough = s.ffmpegMajor >= 6 ? ['-fps_mode', 'passthrough'] : ['-vsync', 'passthrough'];
   // The mask image is one frame: scale2ref fits it to the camera's size, overlay repeats it forever.

@@ -22,7 +22,7 @@ t.test('the protocol whitelist and RTSP options come before the input', async (t
 });
 
 t.test('yuv420p frames of the analysis size on stdout, JPEGs to the snapshot target', async (t) => {
-  t.match(spec.complexFilter, /^\[0:v\]select='isnan\(prev_selected_t\)\+gte\(t-prev_selected_t,0\.1800\)',split=2/, 'frames pass as they arrive, one per 0.2 s');
+  t.match(spec.complexFilter, /^\[0:v\]select='isnan\(prev_selected_t\)\+gte\(t-prev_selected_t,0\.1800\)\+lt\(t,prev_selected_t\)',split=2/, 'frames pass as they arrive, one per 0.2 s');
   t.match(spec.complexFilter, /scale=160:90/);
   t.match(spec.complexFilter, /format=yuv420p\[det\]/);
   t.match(spec.complexFilter, /scale='min\(640,iw\)':-2/);
