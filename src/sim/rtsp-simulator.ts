@@ -16,6 +16,11 @@ export interface RtspSimulatorOptions {
   cameras: string[];
   /** Recorded clips: mount id → path of an H.264 .mkv/.mp4 file. */
   clips?: Record<string, string>;
+  /**
+   * Serve clip mounts of the same file from this many shared playbacks instead of one per client
+   * (load tests: cheap streams; clip-start/clip-end then come once per shared playback).
+   */
+  shareClips?: number;
   /** 0 or undefined = pick a free loopback port */
   port?: number;
   width?: number;
@@ -123,6 +128,7 @@ class ProcessRtspSimulator implements RtspSimulator {
     if (o.gop !== undefined) args.push('--gop', String(o.gop));
     if (o.crossEverySec !== undefined) args.push('--cross-every', String(o.crossEverySec));
     for (const [id, file] of Object.entries(o.clips ?? {})) args.push('--clip', `${id}=${file}`);
+    if (o.shareClips !== undefined) args.push('--share-clips', String(o.shareClips));
 
     const child = spawn(this.#python, args, { stdio: ['pipe', 'pipe', 'pipe'] });
     this.#child = child;

@@ -1,7 +1,10 @@
 // Real RTSP simulator (GStreamer) read by real ffmpeg: frame sizes, a visible crossing
 // on one camera only, and stop() -> start() on the same port.
 import t from 'tap';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
 
 const W = 160;
@@ -159,4 +162,28 @@ t.test('rejects unknown cameras and bad durations', async (t) => {
   await t.rejects(startRtspSimulator({ cameras: ['bad id'] }), /camera ids/);
   await t.rejects(startRtspSimulator({ cameras: ['cam1'], python: '/nonexistent/python3' }), /python3-gi/);
   await t.rejects(startRtspSimulator({ cameras: ['cam1'], port: sim.port }), /Address already in use/, 'port taken');
+});
+
+t.test('clip mounts of one file can share one playback (shareClips)', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mt-sim-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const clip = path.join(dir, 'clip.mkv');
+  const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=s=320x180:r=15:d=8',
+    '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', '-pix_fmt', 'yuv420p', clip]);
+  t.equal(made.status, 0, 'clip made');
+  const playbacks = async (shareClips: number | undefined): Promise<number> => {
+    const s = await startRtspSimulator({ cameras: [], clips: { a: clip, b: clip }, shareClips });
+    try {
+      // The second client joins once the first one plays: both get pictures.
+      let joined: Promise<Buffer[]> | null = null;
+      const first = await readFrames(s.url('a'), 30, () => { joined = readFrames(s.url('b'), 10); });
+      t.equal(first.length, 30, 'the first client reads on while the second joins');
+      t.equal((await (joined as Promise<Buffer[]> | null))?.length, 10, 'the joining client gets pictures');
+      return s.clipStarts('a').length + s.clipStarts('b').length;
+    } finally {
+      await s.stop();
+    }
+  };
+  t.equal(await playbacks(1), 1, 'shared: one playback serves both mounts');
+  t.equal(await playbacks(undefined), 2, 'not shared: a playback per client');
 });

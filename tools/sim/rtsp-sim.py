@@ -11,7 +11,11 @@ for the seconds given.
 With --clip ID=PATH (repeatable) it also serves a recorded H.264 file (Matroska or
 MP4) at rtsp://<address>:<port>/<ID>: every client connection gets its own playback
 of the file from its first frame, in real time, without re-encoding; at the end of
-the file the stream ends.
+the file the stream ends. With --share-clips N, clip mounts of the same file are served
+from N shared playbacks instead (mount i joins playback i mod N, started by its first
+client; later clients join it mid-stream): many cameras for the price of N pipelines,
+for load tests that need streams, not each client's own clip timing (clip-start and
+clip-end then come once per shared playback).
 
 stdin (one command per line):  cross <cameraId> [seconds] | freeze <id> [seconds]
                                | unfreeze <id> | cover <id> [seconds] | uncover <id> | quit
@@ -93,6 +97,8 @@ def parse_args():
     p.add_argument("--cameras", type=cameras, default=[], help="comma-separated ids")
     p.add_argument("--clip", type=clip, action="append", default=[], metavar="ID=PATH",
                    help="serve an H.264 .mkv/.mp4 file at /ID, from its start for every client (repeatable)")
+    p.add_argument("--share-clips", type=pos_int(1, 1024), default=None, metavar="N",
+                   help="serve clip mounts of the same file from N shared playbacks")
     p.add_argument("--width", type=pos_int(64, 3840), default=640)
     p.add_argument("--height", type=pos_int(48, 2160), default=360)
     p.add_argument("--fps", type=pos_int(1, 60), default=10)
@@ -118,11 +124,16 @@ try:
     gi.require_version("Gst", "1.0")
     gi.require_version("GstRtspServer", "1.0")
     gi.require_version("GstVideo", "1.0")
-    from gi.repository import GLib, Gst, GstRtspServer, GstVideo
+    gi.require_version("GstRtsp", "1.0")
+    from gi.repository import GLib, Gst, GstRtsp, GstRtspServer, GstVideo
 except (ImportError, ValueError) as e:
     die(f"GStreamer python bindings unavailable ({e}); apt-get install {APT_PACKAGES}", EXIT_DEPS)
 
 Gst.init(None)
+# PyGObject resolves enum members lazily; two streaming threads making the first lookup at
+# once raised AttributeError (Gst.EventType.EOS, seen with shared clip playbacks). Resolved here.
+_ = (Gst.EventType.EOS, Gst.EventType.SEGMENT, Gst.PadProbeReturn.OK, Gst.PadProbeReturn.REMOVE,
+     Gst.PadProbeReturn.DROP, Gst.PadProbeType.BUFFER, Gst.State.PLAYING, Gst.Format.TIME, Gst.MapFlags.READ)
 NEEDED = [("rtph264pay", "good")]
 if args.cameras:
     NEEDED += [("videotestsrc", "base"), ("videoconvert", "base"), ("pngdec", "good"),
@@ -342,6 +353,18 @@ def on_play_request(_client, ctx):
             GstVideo.video_event_new_upstream_force_key_unit(Gst.CLOCK_TIME_NONE, True, 0))
 
 
+SHARED_CLIP_MOUNTS = set()
+
+
+def on_pre_play_request(_client, ctx):
+    # ffmpeg asks to play from 0 (Range: npt=0.000-), which seeks a file's media back to its
+    # start: on a shared playback that restarts every client of it. A joining client takes
+    # the playback where it is instead.
+    if ctx.uri and ctx.uri.abspath.strip("/").split("/")[0] in SHARED_CLIP_MOUNTS:
+        ctx.request.remove_header(GstRtsp.RTSPHeaderField.RANGE, -1)
+    return GstRtsp.RTSPStatusCode.OK
+
+
 USAGE = ("cross <cameraId> [seconds] | freeze <cameraId> [seconds] | unfreeze <cameraId>"
          " | cover <cameraId> [seconds] | uncover <cameraId> | quit")
 
@@ -402,11 +425,26 @@ def on_stdin(fd, _cond):
     return True
 
 
+class SharedClipFactory(GstRtspServer.RTSPMediaFactory):
+    """One media for every mount it is added to: a shared media is found by a key that
+    is, by default, the mount's URL, so each mount would still get its own pipeline."""
+
+    def __init__(self, key):
+        super().__init__()
+        self.key = key
+
+    def do_gen_key(self, _url):
+        return self.key
+
+
 def main():
     server = GstRtspServer.RTSPServer()
     server.set_address(args.address)
     server.set_service(str(args.port))
-    server.connect("client-connected", lambda _s, client: client.connect("play-request", on_play_request))
+    def on_client(_server, client):
+        client.connect("play-request", on_play_request)
+        client.connect("pre-play-request", on_pre_play_request)
+    server.connect("client-connected", on_client)
     mounts = server.get_mount_points()
     for cid, bg in zip(args.cameras, draw_backgrounds(args.cameras)):
         factory = GstRtspServer.RTSPMediaFactory()
@@ -420,7 +458,19 @@ def main():
         # behind each other for seconds.
         # (bench:ingest serves 190 clip clients at once: a cap of 64 left the rest waiting.)
         server.get_thread_pool().set_max_threads(min(512, 2 * len(args.clip)))
-    for cid, path in args.clip:
+    shared = {}
+    for i, (cid, path) in enumerate(args.clip):
+        if args.share_clips:
+            key = (path, i % args.share_clips)
+            if key not in shared:
+                factory = SharedClipFactory(f"{path}#{key[1]}")
+                factory.set_launch(clip_launch_line(path))
+                factory.set_shared(True)
+                factory.connect("media-configure", on_clip_configure, cid, path)
+                shared[key] = factory
+            mounts.add_factory(f"/{cid}", shared[key])
+            SHARED_CLIP_MOUNTS.add(cid)
+            continue
         factory = GstRtspServer.RTSPMediaFactory()
         factory.set_launch(clip_launch_line(path))
         factory.set_shared(False)  # every client plays the file from its first frame
