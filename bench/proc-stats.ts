@@ -56,21 +56,14 @@ export class BoxCpu {
 
 
 /**
- * Cumulative CPU seconds of a changing set of processes, from readings taken often enough (the
- * caller samples every 250 ms): each process keeps its last reading after it is gone, so the
- * difference of two `read`s counts every process's CPU inside the interval, less what a process
- * used between its last reading and its exit. No reliance on reaping or on /proc's child lists.
+ * CPU seconds of this process's children so far: those already reaped (cutime + cstime) plus the
+ * live ones in `pids`. The difference of two readings is exact for every child that ran inside the
+ * interval, however short-lived (a child alive at the first reading that exits counts from that
+ * reading on: its total is in the second reading's reaped part, its earlier CPU in the first one's
+ * live part), with two readings only: sampling /proc every 250 ms cost this process (counted as ours)
+ * more CPU than it measured. Node reaps a child as soon as it exits; children not in `pids` that run
+ * throughout (the simulator) do not count.
  */
-export class CpuTracker {
-  readonly #last = new Map<number, number>();
-
-  read(pids: number[]): number {
-    for (const pid of pids) {
-      const v = processCpuSec(pid);
-      if (v >= (this.#last.get(pid) ?? 0)) this.#last.set(pid, v);
-    }
-    let sum = 0;
-    for (const v of this.#last.values()) sum += v;
-    return sum;
-  }
+export function childrenCpuSec(pids: number[]): number {
+  return selfAndReapedCpuSec().reaped + pids.reduce((a, pid) => a + processCpuSec(pid), 0);
 }
