@@ -22,8 +22,9 @@ export interface ThreadSettings {
   intervalMs: number;
   /** A WAL holding more than this since it last started over is checkpointed with RESTART. */
   restartAboveBytes: number;
-  /** An idle WAL file larger than this is truncated (TRUNCATE), once per idle spell. */
+  /** A WAL file larger than this, idle for truncateAfterIdleMs, is truncated (TRUNCATE), once per idle spell. */
   truncateAboveBytes: number;
+  truncateAfterIdleMs: number;
   busyTimeoutMs: number;
 }
 
@@ -57,6 +58,7 @@ const MAX_PASSES = 3;
 let timer: NodeJS.Timeout | null = null;
 /** The WAL's frame count at the last checkpoint (it drops when the writer starts the WAL over). */
 let lastLog = -1;
+let idleSince: number | null = null;
 let truncated = false;
 
 function checkpoint(mode: Mode): CheckpointRow {
@@ -78,8 +80,14 @@ function round(): void {
     row = checkpoint('passive');
   }
   if (row.log * pageSize > settings.restartAboveBytes) checkpoint('restart');
-  if (!idle) truncated = false;
-  else if (!truncated && (statSync(walFile, { throwIfNoEntry: false })?.size ?? 0) > settings.truncateAboveBytes) {
+  // Not after every pause: the file grows again, block by block, with the next writes.
+  if (!idle) {
+    idleSince = null;
+    truncated = false;
+  } else if (idleSince === null) {
+    idleSince = Date.now();
+  } else if (!truncated && Date.now() - idleSince >= settings.truncateAfterIdleMs
+    && (statSync(walFile, { throwIfNoEntry: false })?.size ?? 0) > settings.truncateAboveBytes) {
     truncated = checkpoint('truncate').busy === 0;
   }
   timer = setTimeout(round, settings.intervalMs);

@@ -28,8 +28,9 @@ export interface WalCheckpointerOptions {
   hardCapBytes?: number;
   /** How often the main thread looks at the WAL file's size. */
   capCheckMs?: number;
-  /** An idle WAL file larger than this is truncated by the thread. */
+  /** A WAL file larger than this, idle this long, is truncated by the thread. */
   truncateAboveBytes?: number;
+  truncateAfterIdleMs?: number;
   /** The thread's script; tests pass one that cannot start. */
   script?: URL;
 }
@@ -72,6 +73,7 @@ export class WalCheckpointer {
   readonly #hardCapBytes: number;
   readonly #capCheckMs: number;
   readonly #truncateAboveBytes: number;
+  readonly #truncateAfterIdleMs: number;
   /** The main connection's own setting, given back when the thread stops. */
   readonly #autocheckpoint: number;
   #worker: Worker | null = null;
@@ -94,6 +96,7 @@ export class WalCheckpointer {
     this.#hardCapBytes = o.hardCapBytes ?? 4 * this.#restartAboveBytes;
     this.#capCheckMs = o.capCheckMs ?? 100;
     this.#truncateAboveBytes = o.truncateAboveBytes ?? 0;
+    this.#truncateAfterIdleMs = o.truncateAfterIdleMs ?? 1000;
     this.#autocheckpoint = o.sqlite.pragma('wal_autocheckpoint', { simple: true }) as number;
   }
 
@@ -111,7 +114,7 @@ export class WalCheckpointer {
   async start(): Promise<void> {
     const settings: ThreadSettings = {
       file: this.#file, intervalMs: this.#intervalMs, restartAboveBytes: this.#restartAboveBytes,
-      truncateAboveBytes: this.#truncateAboveBytes, busyTimeoutMs: 100,
+      truncateAboveBytes: this.#truncateAboveBytes, truncateAfterIdleMs: this.#truncateAfterIdleMs, busyTimeoutMs: 100,
     };
     let worker: Worker;
     try {

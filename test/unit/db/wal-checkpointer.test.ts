@@ -21,6 +21,15 @@ function tempFile(t: Test): string {
   return path.join(dir, 'matthan.db');
 }
 
+/** Polls until `check` holds (harness.ts's waitFor, without loading the whole service). */
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 const walSize = (file: string) => statSync(`${file}-wal`, { throwIfNoEntry: false })?.size ?? 0;
 
 /** Warnings collected as parsed log lines. */
@@ -63,7 +72,7 @@ const outboxRows = (f: string) => {
   }
 };
 
-t.test('the thread keeps the WAL bounded under a stream of commits, where without checkpoints it outgrows the bound', async (t) => {
+t.test('the thread keeps the WAL bounded under a stream of commits (without checkpoints it outgrows the bound) and truncates it once idle', async (t) => {
   const bound = 8 * MiB;
   // Without: the same stream with no thread and the main connection's autocheckpoint off.
   const without = await open(tempFile(t), { logger: collectingLogger().logger, checkpointer: { script: new URL('./no-such-thread.js', import.meta.url) } });
@@ -73,7 +82,7 @@ t.test('the thread keeps the WAL bounded under a stream of commits, where withou
   t.ok(grown > bound, `without checkpoints the WAL reaches ${(grown / MiB).toFixed(1)} MiB, past ${bound / MiB} MiB`);
 
   const f = tempFile(t);
-  const db = await open(f, { checkpointer: { intervalMs: 20, restartAboveBytes: 1 * MiB } });
+  const db = await open(f, { checkpointer: { intervalMs: 20, restartAboveBytes: 1 * MiB, truncateAfterIdleMs: 100 } });
   t.teardown(() => db.close());
   t.ok(db.checkpointer?.running, 'the thread runs');
   t.equal(db.sqlite.pragma('wal_autocheckpoint', { simple: true }), 0, "the main connection's autocheckpoint is off meanwhile");
@@ -85,6 +94,20 @@ t.test('the thread keeps the WAL bounded under a stream of commits, where withou
   t.ok(stats && stats.restarts > 0, 'the WAL started over from its beginning');
   t.ok(statSync(f).size > dbBefore + COMMITS * ROWS_PER_COMMIT * 1024, 'the rows were copied into the database file');
   t.equal(outboxRows(f), COMMITS * ROWS_PER_COMMIT, 'another connection reads every row');
+  await until('the idle WAL file truncated', () => walSize(f) === 0);
+  t.ok(db.checkpointer!.stats.truncations > 0, 'idle, the WAL file was truncated');
+});
+
+t.test('a thread that stops copying without dying: past the hard cap the main connection checkpoints', async (t) => {
+  const script = new URL('../../fixtures/wal-thread-stuck.mjs', import.meta.url);
+  const f = tempFile(t);
+  const db = await open(f, { checkpointer: { script, restartAboveBytes: MiB / 2, hardCapBytes: 1 * MiB, capCheckMs: 20 } });
+  t.teardown(() => db.close());
+  t.equal(db.sqlite.pragma('wal_autocheckpoint', { simple: true }), 0, 'autocheckpoint off: the thread said it runs');
+  const largest = await stream(db);
+  t.ok(largest < 8 * MiB, `the WAL stays at most ${(largest / MiB).toFixed(1)} MiB`);
+  t.ok(db.checkpointer!.stats.hardCapCheckpoints > 0, 'the main connection checkpointed');
+  t.equal(db.checkpointer!.stats.threadCheckpoints, 0, 'the thread did not');
 });
 
 t.test('close() waits for the thread to exit; the WAL is gone and every row is there after reopening', async (t) => {
