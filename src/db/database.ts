@@ -108,7 +108,7 @@ export class Database implements AppDatabase {
   }
 
   relayOutbox(): OutboxStatements {
-    return new OutboxStatements(this.sqlite);
+    return new OutboxStatements(this.sqlite, this.store);
   }
 
   async ping(): Promise<void> {
