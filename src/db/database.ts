@@ -108,7 +108,7 @@ export class Database implements AppDatabase {
   }
 
   relayOutbox(): OutboxStatements {
-    return new OutboxStatements(this.sqlite, this.store);
+    return new OutboxStatements(this.sqlite);
   }
 
   async ping(): Promise<void> {
