@@ -7,6 +7,7 @@ import path from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { MatThanError } from '../errors.js';
+import { createLogger, type Logger } from '../logger.js';
 import type { Engine } from './column-types.js';
 import { EventStore } from './event-store.js';
 import { migrateToLatest } from './migrations.js';
@@ -15,6 +16,7 @@ import { PostgresDatabase, type PostgresOptions } from './postgres-database.js';
 import type { PostgresOutbox } from './postgres-outbox.js';
 import type { DatabaseSchema } from './schema.js';
 import { SqliteWorkerStore } from './sqlite-worker-store.js';
+import { WalCheckpointer, type WalCheckpointerOptions } from './wal-checkpointer.js';
 import type { WorkerStore } from './worker-store.js';
 
 export type Db = Kysely<DatabaseSchema>;
@@ -48,9 +50,16 @@ export function databaseTargetFrom(databaseUrl: string | null, dataDir: string):
   throw new MatThanError('DATABASE_URL_UNSUPPORTED', `use sqlite:, postgres:// or postgresql:// (got ${databaseUrl.split(':')[0]}:)`);
 }
 
-export function openDatabase(databaseUrl: string | null, dataDir: string, pg: PostgresOptions = {}): AppDatabase {
+export function openDatabase(databaseUrl: string | null, dataDir: string, opts: { logger?: Logger; pg?: PostgresOptions } = {}): AppDatabase {
   const target = databaseTargetFrom(databaseUrl, dataDir);
-  return target.engine === 'sqlite' ? new Database(target.file) : new PostgresDatabase(target.url, pg);
+  return target.engine === 'sqlite' ? new Database(target.file, { logger: opts.logger }) : new PostgresDatabase(target.url, opts.pg);
+}
+
+export interface SqliteOptions {
+  /** For the checkpoint thread's warnings; stderr at warn level if none. */
+  logger?: Logger;
+  /** The WAL checkpointer's settings (tests); none for ':memory:'. */
+  checkpointer?: Omit<WalCheckpointerOptions, 'sqlite' | 'file' | 'logger'>;
 }
 
 /** SQLite. */
@@ -59,10 +68,12 @@ export class Database implements AppDatabase {
   readonly db: Db;
   /** The raw connection, for the synchronous write path (event-store.ts); kysely shares it. */
   readonly sqlite: SqliteDatabase.Database;
+  /** Checkpoints the WAL off the event loop (after start(); none in memory). */
+  readonly checkpointer: WalCheckpointer | null;
   #store: EventStore | null = null;
   #worker: WorkerStore | null = null;
 
-  constructor(file: string) {
+  constructor(file: string, opts: SqliteOptions = {}) {
     if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
     this.sqlite = new SqliteDatabase(file);
     this.sqlite.pragma('journal_mode = WAL');
@@ -72,12 +83,17 @@ export class Database implements AppDatabase {
     // temp file made and deleted per group: ~7 extra writes per event and a file creation (bench:pipeline).
     this.sqlite.pragma('temp_store = MEMORY');
     this.db = new Kysely<DatabaseSchema>({ dialect: new SqliteDialect({ database: this.sqlite }) });
+    this.checkpointer = file === ':memory:' ? null : new WalCheckpointer({
+      ...opts.checkpointer, sqlite: this.sqlite, file,
+      logger: opts.logger ?? createLogger({ level: 'warn', pretty: false, destination: process.stderr }),
+    });
   }
 
   async start(): Promise<void> {
     await migrateToLatest(this.db, 'sqlite');
     this.#store = new EventStore(this.sqlite);
     this.#worker = new SqliteWorkerStore(this.#store);
+    await this.checkpointer?.start();
   }
 
   /** The synchronous write path (prepared statements need the migrated tables: after start()). */
@@ -100,6 +116,8 @@ export class Database implements AppDatabase {
   }
 
   async close(): Promise<void> {
+    // The thread's connection goes first, so that the main one is the last and removes the WAL.
+    await this.checkpointer?.close();
     await this.db.destroy();
   }
 }

@@ -24,7 +24,8 @@ import type { NodeContext, Track } from './node-context.js';
 /** The store, the registry, Redis (private redis-server when none is configured) and the queue producer. */
 export async function startShared(config: Config, logger: Logger, track: Track, cipher: CredentialCipher): Promise<NodeContext> {
   const db = track(openDatabase(config.databaseUrl, config.dataDir, {
-    onConnectionError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed; it will be replaced'),
+    logger,
+    pg: { onConnectionError: (err) => logger.warn({ err: err.message }, 'a pooled PostgreSQL connection failed; it will be replaced') },
   }));
   await db.start();
   const registry = new CameraRegistry({
