@@ -69,6 +69,13 @@ const MUTE_OFF = 0.05;
 const PERSIST_MARGIN = 1;
 /** Activity is a running mean over the first frames, then an average over about 30 s (at 5 fps). */
 const ACTIVITY_WINDOW = 150;
+/**
+ * ...but never over fewer than this many: as a plain running mean, one active frame among the first
+ * four weighed over MUTE_ON and muted its cells for tens of frames. A patrolling camera analyses a
+ * keyframe every 2 s, so the first person to walk by after a start was muted where they first
+ * showed and alerted a keyframe or two late (bench:ingest: 3–5 s against 0.8 s).
+ */
+const ACTIVITY_MIN_FRAMES = 10;
 const NOISE_RATE = 1 / 32;
 const NOISE_FACTOR = 2.5;
 const NIGHT_BELOW = 2;
@@ -244,7 +251,7 @@ export class MotionDetector {
   /** Erodes candidate cells, updates muting, and measures the largest blob. */
   #judge(): FrameVerdict {
     const { cols, rows, minPixels, analysedPixels } = this.#grid;
-    const rate = 1 / Math.min(this.#frames, ACTIVITY_WINDOW);
+    const rate = 1 / Math.min(Math.max(this.#frames, ACTIVITY_MIN_FRAMES), ACTIVITY_WINDOW);
     for (let c = 0; c < this.#active.length; c++) {
       const candidate = (this.#changed[c] as number) >= (minPixels[c] as number);
       const kept = candidate ? this.#erodedCount(c) : 0;

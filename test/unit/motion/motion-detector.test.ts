@@ -2,6 +2,7 @@ import t from 'tap';
 import { buildConfig } from '../../../src/config.js';
 import { MotionDetector, type FrameVerdict, type MotionDetectorOptions } from '../../../src/motion/motion-detector.js';
 import { MotionTracker } from '../../../src/motion/motion-tracker.js';
+import { createDetector } from '../../../src/motion/detector-factory.js';
 import { seededRandom, texturedBackground, withBox, withChroma, withNoise, withRain } from '../../helpers/frames.js';
 
 const W = 320;
@@ -184,4 +185,17 @@ t.test('nothing is reported during warm-up, and frames of the wrong size are ref
   const early = [0, 1, 2].map(() => d.analyse(withNoise(withBox(bg, W, { x: 50, y: 50, w: 20, h: 30 }, 10), 6, rnd)));
   t.ok(early.every((v) => !v.motion && v.skipped === 'warmup'));
   t.throws(() => d.analyse(new Uint8Array(10)), RangeError);
+});
+
+t.test('patrol: the first person to walk by soon after a start is seen on the first keyframe they are in', async (t) => {
+  // The patrol profile as the service builds it: one keyframe every 2 s, a blob counts on the first
+  // keyframe it shows in, two keyframes of warm-up.
+  const d = createDetector(buildConfig({}).motion, undefined, 'patrol');
+  const rnd = seededRandom(11);
+  const colour = (luma: Uint8Array) => withChroma(luma, W, H, 110, 140);
+  const quiet = [1, 2, 3].map(() => d.analyse(colour(withNoise(bg, 6, rnd))));
+  t.same(quiet.map((v) => v.motion), [false, false, false], 'three quiet keyframes');
+  // Keyframe 4: the person is in view (on the next keyframe they are 320 px further, gone).
+  const seen = d.analyse(colour(withNoise(withBox(bg, W, { x: 40, y: 60, w: 24, h: 64 }, 20), 6, rnd)));
+  t.ok(seen.motion, `keyframe 4 is motion (a plain running mean of the activity muted the cells: 1 of 4 frames > 0.2) ${JSON.stringify(seen)}`);
 });
