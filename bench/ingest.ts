@@ -64,21 +64,24 @@ interface Walk {
   id: string;
   startAt: number;
   endAt: number;
+  /** The camera's analysis state at the onset (mode, swapping, an episode already open). */
+  state: string;
 }
 
 /**
  * Scripted moving objects on the live cameras, each crossing in CROSS_S seconds, every CROSS_GAP_MS
  * per camera (staggered), while all N cameras run; the onset is the simulator's `crossing-start`.
  */
-function walkers(sim: RtspSimulator): { stop(): Promise<Walk[]> } {
+function walkers(sim: RtspSimulator, stateOf: (id: string) => string): { stop(): Promise<Walk[]> } {
   const walks: Walk[] = [];
   const timers: NodeJS.Timeout[] = [];
   const running: Promise<void>[] = [];
   ids.slice(0, K).forEach((id, i) => {
     const cross = () => {
       let startAt = 0;
-      void sim.crossingStarted(id).then(() => { startAt = Date.now(); });
-      running.push(sim.cross(id, CROSS_S).then(() => { if (startAt > 0) walks.push({ id, startAt, endAt: Date.now() }); }).catch(() => {}));
+      let state = '';
+      void sim.crossingStarted(id).then(() => { startAt = Date.now(); state = stateOf(id); });
+      running.push(sim.cross(id, CROSS_S).then(() => { if (startAt > 0) walks.push({ id, startAt, endAt: Date.now(), state }); }).catch(() => {}));
     };
     timers.push(setTimeout(function again() { cross(); timers.push(setTimeout(again, CROSS_GAP_MS)); }, 3000 + (i * CROSS_GAP_MS) / Math.max(1, K)));
   });
@@ -157,7 +160,12 @@ async function ours(sim: RtspSimulator) {
     () => selfAndReapedCpuSec().self + childrenCpuSec(supervisor.pids()),
     () => pssBytes('self') + supervisor.pids().reduce((a, p) => a + pssBytes(p), 0),
     // Objects cross once every stream delivers, while all N run.
-    () => { crossings = walkers(sim); },
+    () => {
+      crossings = walkers(sim, (id) => {
+        const st = supervisor.stats().find((x) => x.cameraId === id);
+        return st ? `${st.analysis.mode ?? '-'}${st.analysis.swapping ? '→' + st.analysis.wanted : ''}${st.motion ? ', episode open' : ''}` : '?';
+      });
+    },
   );
   const walks = (await (crossings as { stop(): Promise<Walk[]> } | null)?.stop()) ?? [];
   const nodeSec = w.nodeSec;
@@ -193,15 +201,17 @@ async function floor(sim: RtspSimulator, config: ReturnType<typeof loadConfig>, 
   return w;
 }
 
-function latencies(r: Awaited<ReturnType<typeof ours>>): { ms: number[]; missed: number; objects: number } {
+function latencies(r: Awaited<ReturnType<typeof ours>>): { ms: number[]; missed: number; objects: number; each: string[] } {
   const ms: number[] = [];
+  const each: string[] = [];
   let missed = 0;
   for (const w of r.walks) {
     const hit = (r.alerts.get(w.id) ?? []).find((a) => a >= w.startAt && a <= w.endAt + 1000);
     if (hit === undefined) missed++;
     else ms.push(hit - w.startAt);
+    each.push(`${hit === undefined ? 'missed' : `${Math.round(hit - w.startAt)} ms`} (${w.state})`);
   }
-  return { ms, missed, objects: r.walks.length };
+  return { ms, missed, objects: r.walks.length, each };
 }
 
 async function main(): Promise<void> {
@@ -240,7 +250,7 @@ async function main(): Promise<void> {
   }
 }
 
-function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | null, lat: { ms: number[]; missed: number; objects: number }): void {
+function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | null, lat: ReturnType<typeof latencies>): void {
   const perCam = (w: Window) => w.cpuSec / WINDOW_S / N;
   const before = new Map(r.before.map((s) => [s.cameraId, s]));
   let frames = 0;
@@ -269,6 +279,7 @@ function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | nul
   const esc = r.after.reduce((a, s) => a + s.analysis.escalations, 0);
   console.log(`escalations ${esc}, swaps ${r.after.reduce((a, s) => a + s.analysis.swaps, 0)}, failed swaps ${r.after.reduce((a, s) => a + s.analysis.failedSwaps, 0)}; overload level ${r.overload.level} (transitions ${r.overload.transitions}${r.overload.reason ? `, last: ${r.overload.reason}` : ''})`);
   console.log(`onset latency (patrol → alert) on ${K} live cameras: ${lat.ms.length} of ${lat.objects} crossings alerted, p50 ${p95 === null ? 'n/a' : Math.round(percentile(lat.ms, 50))} ms, p95 ${p95 === null ? 'n/a' : Math.round(p95)} ms, missed ${lat.missed}`);
+  console.log(`  each crossing, with the camera's state at its onset: ${lat.each.join('; ')}`);
   console.log('');
   console.log('targets:');
   const line = (ok: boolean | null, what: string, value: string) => console.log(`  ${ok === null ? 'n/a ' : ok ? 'PASS' : 'MISS'}  ${what.padEnd(44)} ${value}`);
