@@ -22,7 +22,7 @@ const EVENT_COLUMNS = [
   'id', 'camera_id', 'zone', 'household_id', 'type', 'started_at', 'ended_at', 'score', 'box',
   'snapshot_path', 'snapshot_sha256', 'thumbnail_path', 'incident_id', 'alert', 'created_at', 'updated_at',
 ] as const;
-const OUTBOX_COLUMNS = ['dedupe_key', 'topic', 'payload', 'payload_file', 'qos', 'retain', 'deliver_after', 'created_at'] as const;
+const OUTBOX_COLUMNS = ['dedupe_key', 'topic', 'payload', 'payload_file', 'qos', 'retain', 'deliver_after', 'created_at', 'bundle'] as const;
 
 const insertSql = (table: string, cols: readonly string[], key: string) =>
   `insert into ${table} (${cols.join(', ')}) values (${cols.map((c) => `@${c}`).join(', ')}) on conflict (${key}) do nothing`;
@@ -101,7 +101,7 @@ export class EventStore {
 
   /** Rows whose dedupe key exists already are skipped: a retried job adds nothing. */
   addOutbox(rows: NewOutboxRow[]): void {
-    for (const r of rows) this.#addOutbox.run(r);
+    for (const r of rows) this.#addOutbox.run(r.bundle === undefined ? { ...r, bundle: null } : r);
   }
 
   /** Drops unpublished rows for a topic (a pending motion OFF overtaken by new motion). */

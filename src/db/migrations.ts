@@ -221,6 +221,17 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
         await db.schema.dropIndex('events_camera_cover').execute();
       },
     },
+    '0008_outbox_bundles': {
+      // The messages of one transition that fall due together are one row (db/outbox-bundle.ts): one
+      // insert, one entry per pending index, one mark per event. Rows without a bundle are single
+      // messages in their own columns, as every row was before, so rows pending at the upgrade still go out.
+      async up(db: Kysely<unknown>) {
+        await db.schema.alterTable('outbox').addColumn('bundle', t.blob).execute();
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.alterTable('outbox').dropColumn('bundle').execute();
+      },
+    },
   };
 }
 

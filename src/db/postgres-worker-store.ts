@@ -14,7 +14,7 @@ const EVENT_COLUMNS = [
   'id', 'camera_id', 'zone', 'household_id', 'type', 'started_at', 'ended_at', 'score', 'box',
   'snapshot_path', 'snapshot_sha256', 'thumbnail_path', 'incident_id', 'alert', 'created_at', 'updated_at',
 ] as const satisfies readonly (keyof EventRow)[];
-const OUTBOX_COLUMNS = ['dedupe_key', 'topic', 'payload', 'payload_file', 'qos', 'retain', 'deliver_after', 'created_at'] as const;
+const OUTBOX_COLUMNS = ['dedupe_key', 'topic', 'payload', 'payload_file', 'qos', 'retain', 'deliver_after', 'created_at', 'bundle'] as const;
 
 const placeholders = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `$${from + i + 1}`).join(', ');
 
@@ -52,7 +52,7 @@ function outboxInsert(rows: NewOutboxRow[]): { text: string; values: unknown[] }
   const tuples = rows.map((_, i) => `(${placeholders(n, i * n)})`).join(', ');
   return {
     text: `insert into outbox (${OUTBOX_COLUMNS.join(', ')}) values ${tuples} on conflict (dedupe_key) do nothing`,
-    values: rows.flatMap((r) => OUTBOX_COLUMNS.map((c) => r[c])),
+    values: rows.flatMap((r) => OUTBOX_COLUMNS.map((c) => r[c] ?? null)),
   };
 }
 

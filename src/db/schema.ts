@@ -41,6 +41,11 @@ export interface OutboxTable {
   deliver_after: number;
   created_at: number;
   published_at: number | null;
+  /**
+   * Several messages of one transition, published in order (db/outbox-bundle.ts); the row's own
+   * topic/payload columns are then only a label (first topic, empty payload). Null: a single message.
+   */
+  bundle: Buffer | null;
 }
 
 /** The camera registry. Credentials are AES-GCM ciphertext (credential-cipher.ts); rtsp_url never holds any. */

@@ -6,6 +6,7 @@
 // either way nothing interleaves between an alert decision, its row and its effect on the cooldown.
 
 import type { EventRow } from '../db/events.repository.js';
+import { encodeBundle } from '../db/outbox-bundle.js';
 import type { NewOutboxRow } from '../db/outbox.repository.js';
 import type { AlertMemory, Step, WorkerStore, WorkerWrites } from '../db/worker-store.js';
 import { MatThanError } from '../errors.js';
@@ -30,18 +31,30 @@ export interface HandleEventDeps {
 
 type Job<K extends EventJob['kind']> = Extract<EventJob, { kind: K }>;
 
+/**
+ * A transition's messages that fall due together are one row, a bundle (db/outbox-bundle.ts); a lone
+ * message keeps a row of its own, which `cancelPending` can find by topic and payload (the delayed OFF).
+ * The key ends in `:0` either way, as the first message's row did when each message had one: a job
+ * retried across the upgrade still finds what it committed before.
+ */
 function outboxRows(messages: Message[], keyBase: string, at: number, deliverAfter = at): NewOutboxRow[] {
-  return messages.map((m, i) => ({
-    dedupe_key: `${keyBase}:${i}`,
-    topic: m.topic,
-    payload: typeof m.payload === 'string' ? Buffer.from(m.payload) : m.payload,
-    payload_file: m.file ?? null,
-    qos: m.options.qos,
-    retain: m.options.retain ? 1 : 0,
+  const first = messages[0];
+  if (!first) return [];
+  const single = messages.length === 1;
+  return [{
+    dedupe_key: `${keyBase}:0`,
+    topic: first.topic,
+    payload: !single ? EMPTY : typeof first.payload === 'string' ? Buffer.from(first.payload) : first.payload,
+    payload_file: single ? first.file ?? null : null,
+    qos: first.options.qos,
+    retain: single && first.options.retain ? 1 : 0,
     deliver_after: deliverAfter,
     created_at: at,
-  }));
+    bundle: single ? null : encodeBundle(messages),
+  }];
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Normally the producer stored the images already; a job carrying base64 JPEGs has them stored here. */
 async function saveImages(d: HandleEventDeps, job: Job<'new'> | Job<'update'>) {

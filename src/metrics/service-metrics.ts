@@ -110,9 +110,10 @@ export class ServiceMetrics {
   }
 
   /** The relay's rows the broker acknowledged at `at`: each event's first message is timed from its detection. */
-  published(rows: ReadonlyArray<{ dedupe_key: string }>, at: number): void {
+  published(rows: ReadonlyArray<{ dedupe_key: string; messages?: number }>, at: number): void {
     if (rows.length === 0) return;
-    this.#m.published.inc(rows.length);
+    // A row may be a bundle of several messages (db/outbox-bundle.ts); the counter counts messages.
+    this.#m.published.inc(rows.reduce((n, r) => n + (r.messages ?? 1), 0));
     for (const row of rows) {
       const detectedAt = detectedAtOf(row.dedupe_key);
       // Detection and relay may run on two machines: a clock behind shows as 0, not as a negative time.

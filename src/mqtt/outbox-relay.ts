@@ -1,6 +1,8 @@
 // Publishes the outbox in order, QoS 1, and marks rows published only once the broker acknowledged
-// them. While the broker is away rows simply wait; a crash before the ack means a re-send, never a loss.
+// them (a bundle row: all of its messages). While the broker is away rows simply wait; a crash before
+// the ack means a re-send, never a loss.
 
+import { rowMessages, type StoredMessage } from '../db/outbox-bundle.js';
 import type { OutboxRow } from '../db/outbox.repository.js';
 import type { Logger } from '../logger.js';
 import type { Message } from './topics.js';
@@ -39,7 +41,8 @@ export interface OutboxRelayOptions {
 }
 
 export interface RelayMetrics {
-  published(rows: OutboxRow[], at: number): void;
+  /** Each acknowledged row with the number of its messages that went out (a gone snapshot is not one). */
+  published(rows: ReadonlyArray<{ dedupe_key: string; messages: number }>, at: number): void;
 }
 
 const IDLE_POLL_MS = 1000;
@@ -106,14 +109,28 @@ export class OutboxRelay {
   }
 
   async #publish(rows: OutboxRow[]): Promise<void> {
-    const messages = await Promise.all(rows.map((r) => this.#toMessage(r)));
+    // A row is one message or a bundle of several (db/outbox-bundle.ts), published in the stored order.
+    const perRow = rows.map(rowMessages);
+    const all = perRow.flat();
+    const messages = await Promise.all(all.map((m) => this.#toMessage(m)));
     // mqtt.js writes in call order and keeps unacknowledged QoS 1 messages across reconnects.
     // A message whose snapshot file is gone (deleted since) has nothing left to say: it counts as sent.
     const results = await Promise.allSettled(messages.map((m) => (m ? this.#o.publisher.publish(m) : undefined)));
-    const done = rows.filter((_, i) => results[i]?.status === 'fulfilled').map((r) => r.id);
+    // A row is done once every one of its messages is: a bundle partly acknowledged goes out again whole.
+    const done: OutboxRow[] = [];
+    const sent: Array<{ dedupe_key: string; messages: number }> = [];
+    let i = 0;
+    for (const [n, row] of rows.entries()) {
+      const count = perRow[n]?.length ?? 0;
+      const range = Array.from({ length: count }, (_, k) => i + k);
+      i += count;
+      if (!range.every((k) => results[k]?.status === 'fulfilled')) continue;
+      done.push(row);
+      if (range.some((k) => messages[k] !== null)) sent.push({ dedupe_key: row.dedupe_key, messages: range.filter((k) => messages[k] !== null).length });
+    }
     const at = Date.now();
-    this.#metrics?.published(rows.filter((_, i) => messages[i] !== null && results[i]?.status === 'fulfilled'), at);
-    await this.#o.outbox.markPublished(done, at);
+    this.#metrics?.published(sent, at);
+    await this.#o.outbox.markPublished(done.map((r) => r.id), at);
     if (done.length < rows.length) {
       const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       this.#o.logger.warn({ failed: rows.length - done.length, err: String(failed.reason) }, 'some alerts not acknowledged; will resend');
@@ -121,10 +138,10 @@ export class OutboxRelay {
     }
   }
 
-  async #toMessage(r: OutboxRow): Promise<Message | null> {
-    const payload = r.payload_file === null ? r.payload : await this.#o.readFile(r.payload_file);
+  async #toMessage(m: StoredMessage): Promise<Message | null> {
+    const payload = m.file === null ? m.payload : await this.#o.readFile(m.file);
     if (payload === null) return null;
-    return { topic: r.topic, payload, options: { qos: r.qos === 1 ? 1 : 0, retain: r.retain === 1 } };
+    return { topic: m.topic, payload, options: { qos: m.qos, retain: m.retain } };
   }
 
   async #idle(): Promise<void> {

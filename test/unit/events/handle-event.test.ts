@@ -6,7 +6,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
-import { OutboxRepository } from '../../../src/db/outbox.repository.js';
+import { rowMessages } from '../../../src/db/outbox-bundle.js';
+import { OutboxRepository, type OutboxRow } from '../../../src/db/outbox.repository.js';
 import { newAlertState } from '../../../src/events/alert-rules.js';
 import { handleEvent, type HandleEventDeps } from '../../../src/events/handle-event.js';
 import { SnapshotStore } from '../../../src/events/snapshot-store.js';
@@ -30,15 +31,18 @@ async function setup(t: Test, stores: StoreCase) {
     now: () => now,
   };
   const outbox = new OutboxRepository(db.db);
-  const describe = (topic: string, payload: Buffer) => {
+  const describe = (topic: string, payload: Buffer | null) => {
     if (topic.endsWith('/snapshot')) return '<jpeg>';
-    const text = payload.toString();
+    const text = String(payload);
     if (!text.startsWith('{')) return text;
     const body = JSON.parse(text) as { type?: string; alertId?: string };
     return body.type ?? `alert ${body.alertId}`;
   };
-  const pending = async (at = Number.MAX_SAFE_INTEGER) => (await outbox.due(at, 1000)).map((r) => `${r.topic} ${describe(r.topic, r.payload)}`);
-  return { db, deps, outbox, pending, advance: (ms: number) => { now += ms; }, stored: () => stored };
+  // A row may hold several messages (a bundle): listed as the relay will publish them.
+  const messages = async (rows: OutboxRow[]) => rows.flatMap(rowMessages);
+  const pending = async (at = Number.MAX_SAFE_INTEGER) => (await messages(await outbox.due(at, 1000))).map((m) => `${m.topic} ${describe(m.topic, m.payload)}`);
+  const storedOn = async (topic: string) => (await messages(await db.db.selectFrom('outbox').selectAll().orderBy('id').execute())).filter((m) => m.topic === topic);
+  return { db, deps, outbox, pending, storedOn, advance: (ms: number) => { now += ms; }, stored: () => stored };
 }
 
 
@@ -46,7 +50,7 @@ const JPEG = Buffer.from([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
 
 forEachStore((t, stores) => {
   t.test('a new event: row, images with SHA-256, and its messages, exactly once however often it runs', async (t) => {
-    const { db, deps, pending, stored } = await setup(t, stores);
+    const { db, deps, pending, stored, storedOn } = await setup(t, stores);
     const job = { ...newJob(camera(), 1_000_000), snapshot: JPEG.toString('base64'), thumbnail: JPEG.toString('base64') };
     t.equal(await handleEvent(job, deps), 'stored');
     t.equal(await handleEvent(job, deps), 'duplicate', 'a retried job adds nothing');
@@ -55,8 +59,8 @@ forEachStore((t, stores) => {
     const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
     t.equal(row.snapshot_sha256, createHash('sha256').update(JPEG).digest('hex'));
     t.same(readFileSync(path.join(deps.snapshots.root, row.snapshot_path as string)), JPEG);
-    const snapRow = (await db.db.selectFrom('outbox').selectAll().where('topic', '=', 'mt/cameras/cam1/snapshot').execute())[0];
-    t.equal(snapRow?.payload_file, row.snapshot_path, 'the retained snapshot message refers to the stored file');
+    const snap = (await storedOn('mt/cameras/cam1/snapshot'))[0];
+    t.equal(snap?.file, row.snapshot_path, 'the retained snapshot message refers to the stored file');
     t.match(row.thumbnail_path, /\.thumb\.jpg$/);
     t.equal(row.alert, 'alerted');
     t.equal(row.incident_id, job.event.id);
@@ -161,7 +165,7 @@ forEachStore((t, stores) => {
   });
 
   t.test('images the producer stored travel as references: the row takes their path and SHA-256, nothing is rewritten', async (t) => {
-    const { db, deps } = await setup(t, stores);
+    const { db, deps, storedOn } = await setup(t, stores);
     const snapshot = await deps.snapshots.save('cam1', 'ev1', 1_000_000, JPEG);
     const thumbnail = await deps.snapshots.save('cam1', 'ev1.thumb', 1_000_000, JPEG);
     rmSync(path.join(deps.snapshots.root, thumbnail.path));
@@ -169,7 +173,6 @@ forEachStore((t, stores) => {
     const row = await db.db.selectFrom('events').selectAll().executeTakeFirstOrThrow();
     t.same([row.snapshot_path, row.snapshot_sha256, row.thumbnail_path], [snapshot.path, createHash('sha256').update(JPEG).digest('hex'), thumbnail.path]);
     t.notOk(existsSync(path.join(deps.snapshots.root, thumbnail.path)), 'the worker wrote no file');
-    const snapRow = await db.db.selectFrom('outbox').select('payload_file').where('topic', '=', 'mt/cameras/cam1/snapshot').executeTakeFirstOrThrow();
-    t.equal(snapRow.payload_file, snapshot.path);
+    t.same((await storedOn('mt/cameras/cam1/snapshot')).map((m) => m.file), [snapshot.path]);
   });
 });
