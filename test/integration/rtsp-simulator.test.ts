@@ -27,7 +27,7 @@ function readFrames(url: string, count: number, onFirstFrame?: () => void): Prom
     if (before < FRAME_BYTES && bytes >= FRAME_BYTES) onFirstFrame?.();
   });
   ff.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const killer = setTimeout(() => ff.kill('SIGKILL'), 15_000);
+  const killer = setTimeout(() => ff.kill('SIGKILL'), 15_000 + (count / 15) * 1000);
   return new Promise((resolve, reject) => {
     ff.on('error', reject);
     ff.on('close', (code, signal) => {
@@ -168,16 +168,17 @@ t.test('clip mounts of one file can share one playback (shareClips)', async (t) 
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mt-sim-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const clip = path.join(dir, 'clip.mkv');
-  const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=s=320x180:r=15:d=8',
+  const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', 'testsrc=s=320x180:r=15:d=14',
     '-c:v', 'libx264', '-preset', 'ultrafast', '-g', '15', '-pix_fmt', 'yuv420p', clip]);
   t.equal(made.status, 0, 'clip made');
   const playbacks = async (shareClips: number | undefined): Promise<number> => {
     const s = await startRtspSimulator({ cameras: [], clips: { a: clip, b: clip }, shareClips });
     try {
-      // The second client joins once the first one plays: both get pictures.
+      // The second client joins once the first one plays, and the first plays on long enough (10 s)
+      // for it to join even on a loaded box: a playback with no client left ends.
       let joined: Promise<Buffer[]> | null = null;
-      const first = await readFrames(s.url('a'), 30, () => { joined = readFrames(s.url('b'), 10); });
-      t.equal(first.length, 30, 'the first client reads on while the second joins');
+      const first = await readFrames(s.url('a'), 150, () => { joined = readFrames(s.url('b'), 10); });
+      t.equal(first.length, 150, 'the first client reads on while the second joins');
       t.equal((await (joined as Promise<Buffer[]> | null))?.length, 10, 'the joining client gets pictures');
       return s.clipStarts('a').length + s.clipStarts('b').length;
     } finally {
