@@ -119,14 +119,14 @@ export class OutboxRelay {
     // A row is done once every one of its messages is: a bundle partly acknowledged goes out again whole.
     const done: OutboxRow[] = [];
     const sent: Array<{ dedupe_key: string; messages: number }> = [];
-    let i = 0;
+    let next = 0;
     for (const [n, row] of rows.entries()) {
-      const count = perRow[n]?.length ?? 0;
-      const range = Array.from({ length: count }, (_, k) => i + k);
-      i += count;
-      if (!range.every((k) => results[k]?.status === 'fulfilled')) continue;
+      // This row's messages are the next ones of `all`, in order.
+      const mine = (perRow[n] ?? []).map(() => next++);
+      if (!mine.every((k) => results[k]?.status === 'fulfilled')) continue;
       done.push(row);
-      if (range.some((k) => messages[k] !== null)) sent.push({ dedupe_key: row.dedupe_key, messages: range.filter((k) => messages[k] !== null).length });
+      const went = mine.filter((k) => messages[k] !== null).length;
+      if (went > 0) sent.push({ dedupe_key: row.dedupe_key, messages: went });
     }
     const at = Date.now();
     this.#metrics?.published(sent, at);
