@@ -78,7 +78,10 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
   return {
     inputOptions: [
       ...rtspInput(s.ffmpegMajor, s.rtspTimeoutSec),
-      '-fflags', '+discardcorrupt+nobuffer',
+      // Not `nobuffer`: it throws away the packets read while probing the stream, the keyframe
+      // among them, so nothing was decoded until the next keyframe (2.4 s to a first frame on a
+      // 2 s GOP, against 1.0 s without it) — on every start, escalation to full decoding included.
+      '-fflags', '+discardcorrupt',
       '-analyzeduration', '500000',
       '-probesize', '500000',
       // One thread per ffmpeg: the box runs one process per camera, so parallelism comes from those;
@@ -93,7 +96,9 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
       ? `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuv420p[full]`
       : `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p,split=2[snap][t];[t]scale='min(${s.thumbnailWidth},iw)':-2[thumb]`),
     outputs: [
-      { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', ...passthrough, '-f', 'rawvideo', '-pix_fmt', 'yuv420p'] },
+      // `-threads 1` on every output too: ffmpeg's rawvideo encoder is frame-threaded by default and
+      // hands each frame out only when the next one comes in, which in patrol is a whole GOP later.
+      { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', ...passthrough, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-threads', '1'] },
       ...(s.keyframesOnly === true ? patrolOutputs(s, passthrough) : jpegOutputs(s, passthrough)),
     ],
   };
@@ -113,7 +118,7 @@ function jpegOutputs(s: AnalysisSpec, passthrough: string[]): FfmpegOutput[] {
  * The encodes were a third of a patrolling ffmpeg's CPU; copying a raw frame costs next to nothing.
  */
 function patrolOutputs(s: AnalysisSpec, passthrough: string[]): FfmpegOutput[] {
-  return [{ target: s.snapshotTarget, options: ['-map', '[full]', ...passthrough, '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p'] }];
+  return [{ target: s.snapshotTarget, options: ['-map', '[full]', ...passthrough, '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', '-threads', '1'] }];
 }
 
 export interface FrameGrabSpec {

@@ -26,11 +26,11 @@ t.test('yuv420p frames of the analysis size on stdout, JPEGs to the snapshot tar
   t.match(spec.complexFilter, /scale=160:90/);
   t.match(spec.complexFilter, /format=yuv420p\[det\]/);
   t.match(spec.complexFilter, /scale='min\(640,iw\)':-2/);
-  t.same(argv.slice(argv.indexOf('[det]') - 1, argv.indexOf('pipe:1') + 1), ['-map', '[det]', '-an', '-sn', '-dn', '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1']);
+  t.same(argv.slice(argv.indexOf('[det]') - 1, argv.indexOf('pipe:1') + 1), ['-map', '[det]', '-an', '-sn', '-dn', '-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-threads', '1', 'pipe:1']);
   t.equal(argv[argv.indexOf('[snap]') + 6], 'mjpeg');
   t.equal(argv[argv.indexOf('[snap]') + 11], 'unix:/tmp/x/snap.sock');
   t.equal(argv.filter((a) => a === 'passthrough').length, 3, 'no output duplicates frames to a constant rate, so JPEG n is detection frame n');
-  t.equal(argv.filter((a) => a === '-threads').length, 3, 'decoder and both JPEG encoders run single-threaded');
+  t.equal(argv.filter((a) => a === '-threads').length, 4, 'decoder, raw frames and both JPEG encoders run single-threaded');
   t.equal(argv[argv.indexOf('-filter_complex_threads') + 1], '1');
   t.match(spec.complexFilter, /\[t\]scale='min\(192,iw\)':-2\[thumb\]/);
   t.equal(argv.at(-1), 'unix:/tmp/x/thumb.sock');
@@ -81,6 +81,6 @@ t.test('patrol: the decoder skips all but keyframes; full decodes every frame', 
   t.notOk(specToArgv(buildAnalysisSpec(base)).includes('-skip_frame'));
   t.notOk(argv.includes('-skip_frame'), 'default: full');
   t.notOk(patrol.includes('mjpeg'), 'patrol encodes no JPEG of every keyframe');
-  t.same(patrol.slice(patrol.indexOf('[full]') - 1), ['-map', '[full]', '-vsync', 'passthrough', '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', 'unix:/tmp/x/snap.sock'],
+  t.same(patrol.slice(patrol.indexOf('[full]') - 1), ['-map', '[full]', '-vsync', 'passthrough', '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', '-threads', '1', 'unix:/tmp/x/snap.sock'],
     'the raw keyframes (with their size) go to the snapshot channel');
 });
