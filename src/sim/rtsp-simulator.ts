@@ -95,6 +95,8 @@ class ProcessRtspSimulator implements RtspSimulator {
   #child: ChildProcess | undefined;
   #exited: Promise<void> = Promise.resolve();
   #stderr = '';
+  /** Why the last child went away, for callers that ask after it did. */
+  #lastExit = '';
 
   constructor(
     readonly port: number,
@@ -147,6 +149,7 @@ class ProcessRtspSimulator implements RtspSimulator {
         done = true;
         if (this.#child === child) this.#child = undefined;
         const err = new Error(`RTSP simulator ${why}${this.#stderrTail()}`);
+        this.#lastExit = err.message;
         for (const w of this.#waiters) w.reject(err);
         this.#waiters.clear();
         resolve();
@@ -286,7 +289,7 @@ class ProcessRtspSimulator implements RtspSimulator {
 
   /** Resolves when `step` returns true for a stdout line; 0 = no timeout. */
   #expect(step: Step, timeoutMs: number, what: string): Promise<void> {
-    if (!this.#child) return Promise.reject(new Error(`RTSP simulator is not running (waiting for ${what})`));
+    if (!this.#child) return Promise.reject(new Error(`RTSP simulator is not running (waiting for ${what})${this.#lastExit ? `; ${this.#lastExit}` : ''}`));
     return new Promise<void>((resolve, reject) => {
       const timer =
         timeoutMs > 0

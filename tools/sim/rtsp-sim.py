@@ -354,6 +354,24 @@ def on_play_request(_client, ctx):
 
 
 SHARED_CLIP_MOUNTS = set()
+SOL_SOCKET, SO_SNDBUF, SO_SNDBUFFORCE = 1, 7, 32
+SEND_BUFFER_BYTES = 4 << 20
+
+
+def widen_send_buffer(client):
+    # A client that reads late (a loaded box) makes the server keep a backlog of RTP packets for
+    # it, and gst-rtsp-server asserts that a packet entering the backlog is not older than its
+    # head; shared media that restarts its running time breaks that and aborts the whole server
+    # (rtsp-stream-transport.c: queue_duration >= 0). A send buffer of a few seconds of video
+    # keeps the backlog empty. Root may exceed net.core.wmem_max (SO_SNDBUFFORCE).
+    try:
+        sock = client.get_connection().get_read_socket()
+        try:
+            sock.set_option(SOL_SOCKET, SO_SNDBUFFORCE, SEND_BUFFER_BYTES)
+        except GLib.Error:
+            sock.set_option(SOL_SOCKET, SO_SNDBUF, SEND_BUFFER_BYTES)
+    except (GLib.Error, AttributeError, TypeError):
+        pass  # the default buffer: fine for a box that keeps up
 
 
 def on_pre_play_request(_client, ctx):
@@ -442,6 +460,7 @@ def main():
     server.set_address(args.address)
     server.set_service(str(args.port))
     def on_client(_server, client):
+        widen_send_buffer(client)
         client.connect("play-request", on_play_request)
         client.connect("pre-play-request", on_pre_play_request)
     server.connect("client-connected", on_client)
