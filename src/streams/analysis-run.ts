@@ -132,6 +132,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
       rtspTimeoutSec: s.rtspTimeoutSec, ffmpegMajor: this.#o.ffmpegMajor,
       snapshotWidth: s.snapshotWidth, thumbnailWidth: s.thumbnailWidth,
       snapshotTarget: im instanceof RawFrameChannel ? im.target : im.jpegs.target, thumbnailTarget: im instanceof RawFrameChannel ? im.target : im.thumbs.target,
+      snapshotTargetListens: im instanceof RawFrameChannel && im.ffmpegListens,
       privacyMaskFile: this.#o.privacyMaskFile, keyframesOnly: this.mode === 'patrol',
     });
     const splitter = new FixedFrameSplitter(this.detector.frameSize);

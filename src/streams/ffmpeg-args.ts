@@ -19,6 +19,8 @@ export interface AnalysisSpec {
   /** Where ffmpeg sends the JPEG streams (ffmpeg output URLs such as unix:/run/x.sock); patrol: the raw frames (snapshotTarget). */
   snapshotTarget: string;
   thumbnailTarget: string;
+  /** Patrol: ffmpeg listens on snapshotTarget (`-listen 1`) and Node connects (raw-frame-channel.ts). */
+  snapshotTargetListens?: boolean;
   /** A PAM image (opaque black = private) laid over every frame before anything is analysed or encoded. */
   privacyMaskFile?: string | null;
   /**
@@ -118,7 +120,8 @@ function jpegOutputs(s: AnalysisSpec, passthrough: string[]): FfmpegOutput[] {
  * The encodes were a third of a patrolling ffmpeg's CPU; copying a raw frame costs next to nothing.
  */
 function patrolOutputs(s: AnalysisSpec, passthrough: string[]): FfmpegOutput[] {
-  return [{ target: s.snapshotTarget, options: ['-map', '[full]', ...passthrough, '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', '-threads', '1'] }];
+  const listen = s.snapshotTargetListens === true ? ['-listen', '1'] : [];
+  return [{ target: s.snapshotTarget, options: ['-map', '[full]', ...passthrough, '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', '-threads', '1', ...listen] }];
 }
 
 export interface FrameGrabSpec {

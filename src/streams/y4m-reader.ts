@@ -22,14 +22,28 @@ export function joinPieces(p: Y4mPieces): Y4mFrame {
   return { width: p.width, height: p.height, data: Buffer.concat(p.parts) };
 }
 
+export interface Y4mSplitterOptions {
+  /**
+   * 0 (default): frames are views of the chunks, which the caller must not reuse (a socket that
+   * allocates per read). N > 0: each frame is copied into one of N buffers used in turn, for a caller
+   * that reads into one buffer over and over (`onread`); a frame stays intact for N − 1 frames after it.
+   */
+  pool?: number;
+}
+
 /**
- * Cuts frames without copying them: each frame is the list of views of the chunks that carried it.
- * A patrolling camera sends every keyframe at snapshot size (345 KB at 640×360) and only the rare
- * one that raises an alert is ever read, so copying each one out (into fresh or reused buffers) was
- * the largest part of what Node did per camera (bench:ingest, perf). The chunks must not be reused
- * by the caller (Node's sockets allocate one per read).
+ * Cuts frames without allocating per frame. A patrolling camera sends every keyframe at snapshot size
+ * (345 KB at 640×360) and only the rare one that raises an alert is ever read: a fresh buffer per
+ * frame (or per socket read) was most of what Node did per camera — page faults on new memory and
+ * garbage collection, not the copying (bench:ingest, perf).
  */
 export class Y4mSplitter {
+  readonly #pool: Buffer[] = [];
+  readonly #poolSize: number;
+  #nextInPool = 0;
+  /** Pooled: the frame's buffer and how much of it is filled. */
+  #target: Buffer | null = null;
+  #filled = 0;
   /** The header or FRAME line read so far. */
   #line: number[] = [];
   #width = 0;
@@ -38,6 +52,10 @@ export class Y4mSplitter {
   #parts: Buffer[] | null = null;
   #missing = 0;
 
+  constructor(o: Y4mSplitterOptions = {}) {
+    this.#poolSize = o.pool ?? 0;
+  }
+
   /** The frames this chunk completes. Throws on a stream that is not 4:2:0 y4m. */
   push(chunk: Buffer): Y4mPieces[] {
     const out: Y4mPieces[] = [];
@@ -45,12 +63,14 @@ export class Y4mSplitter {
     while (i < chunk.length) {
       if (this.#parts) {
         const n = Math.min(this.#missing, chunk.length - i);
-        this.#parts.push(chunk.subarray(i, i + n));
+        if (this.#target) this.#filled += chunk.copy(this.#target, this.#filled, i, i + n);
+        else this.#parts.push(chunk.subarray(i, i + n));
         this.#missing -= n;
         i += n;
         if (this.#missing === 0) {
-          out.push({ width: this.#width, height: this.#height, parts: this.#parts });
+          out.push({ width: this.#width, height: this.#height, parts: this.#target ? [this.#target] : this.#parts });
           this.#parts = null;
+          this.#target = null;
         }
         continue;
       }
@@ -73,6 +93,17 @@ export class Y4mSplitter {
     if (this.#width === 0) throw new Error('y4m: FRAME before the stream header');
     this.#parts = [];
     this.#missing = this.#width * this.#height * 1.5;
+    if (this.#poolSize > 0) this.#target = this.#pooled(this.#missing);
+  }
+
+  #pooled(size: number): Buffer {
+    const k = this.#nextInPool;
+    this.#nextInPool = (k + 1) % this.#poolSize;
+    let b = this.#pool[k];
+    // Slow: a buffer of its own, not a slice of Node's shared pool (it lives as long as the camera).
+    if (b?.length !== size) this.#pool[k] = b = Buffer.allocUnsafeSlow(size);
+    this.#filled = 0;
+    return b;
   }
 
   #header(line: string): void {

@@ -83,4 +83,6 @@ t.test('patrol: the decoder skips all but keyframes; full decodes every frame', 
   t.notOk(patrol.includes('mjpeg'), 'patrol encodes no JPEG of every keyframe');
   t.same(patrol.slice(patrol.indexOf('[full]') - 1), ['-map', '[full]', '-vsync', 'passthrough', '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', '-threads', '1', 'unix:/tmp/x/snap.sock'],
     'the raw keyframes (with their size) go to the snapshot channel');
+  const listening = specToArgv(buildAnalysisSpec({ ...base, keyframesOnly: true, snapshotTargetListens: true }));
+  t.same(listening.slice(-3), ['-listen', '1', 'unix:/tmp/x/snap.sock'], 'ffmpeg listens on the raw-frame socket when Node connects to it');
 });

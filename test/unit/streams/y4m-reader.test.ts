@@ -39,6 +39,24 @@ t.test('frames are views of the chunks they came in, joined only on request', as
   t.equal(joined.data[11], 5, 'the joined frame is a copy');
 });
 
+t.test('pooled: frames are copied into buffers used in turn, so the caller may reuse its read buffer', async (t) => {
+  const header = Buffer.from('YUV4MPEG2 W4 H2 F15:1 Ip A1:1 C420jpeg\n');
+  const stream = Buffer.concat([header, ...[1, 2, 3, 4].flatMap((v) => [Buffer.from('FRAME\n'), frame(4, 2, v)])]);
+  const s = new Y4mSplitter({ pool: 3 });
+  const read = Buffer.alloc(7); // one buffer for every read, as with a socket's onread
+  const out: Y4mPieces[] = [];
+  for (let i = 0; i < stream.length; i += read.length) {
+    const n = stream.copy(read, 0, i, i + read.length);
+    out.push(...s.push(read.subarray(0, n)));
+    read.fill(0xee); // the next read overwrites it
+  }
+  t.equal(out.length, 4);
+  t.ok(out.every((p) => p.parts.length === 1 && p.parts[0]!.buffer !== read.buffer), 'each frame is one buffer, not the read buffer');
+  t.same(out.slice(1).map((p) => p.parts[0]![0]), [2, 3, 4], 'the last pool-size frames are intact');
+  t.equal(out[3]!.parts[0], out[0]!.parts[0], 'the fourth frame reuses the first one\'s buffer');
+  t.same(joinPieces(out[2]!).data, frame(4, 2, 3));
+});
+
 t.test('refuses what it cannot cut', async (t) => {
   const cut = (b: Buffer) => new Y4mSplitter().push(b);
   t.throws(() => cut(Buffer.from('YUV4MPEG2 W4 H2 C444\n')), /not 4:2:0/);

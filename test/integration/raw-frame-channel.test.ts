@@ -1,0 +1,51 @@
+// The patrol raw-frame channel against the real ffmpeg: ffmpeg listens on the channel's socket
+// (`-listen 1`), Node connects once the socket is there and reads into one reused buffer; the frames
+// it keeps must be exactly what ffmpeg sent, however the reads fell.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import t from 'tap';
+import { RawFrameChannel } from '../../src/streams/raw-frame-channel.js';
+
+const W = 320;
+const H = 180;
+const FRAMES = 6;
+const SOURCE = `testsrc=s=${W}x${H}:r=5`;
+
+/** The same frames as ffmpeg sends the channel, decoded on their own. */
+function reference(): Buffer[] {
+  const r = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', SOURCE, '-frames:v', String(FRAMES), '-f', 'rawvideo', '-pix_fmt', 'yuv420p', 'pipe:1'], { maxBuffer: 1 << 26 });
+  if (r.status !== 0) throw new Error(r.stderr.toString());
+  const size = W * H * 1.5;
+  return Array.from({ length: FRAMES }, (_, i) => r.stdout.subarray(i * size, (i + 1) * size));
+}
+
+t.test('ffmpeg listens, Node connects and keeps the last frames intact', async (t) => {
+  const channel = new RawFrameChannel();
+  t.ok(channel.ffmpegListens, 'the raw frames come over a socket ffmpeg listens on');
+  await channel.start();
+  t.notOk(existsSync(channel.socketPath), 'nothing there until ffmpeg makes it');
+  const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', SOURCE, '-frames:v', String(FRAMES),
+    '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', '-listen', '1', channel.target], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  ff.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+  const code = await new Promise<number | null>((resolve) => ff.on('close', resolve));
+  t.equal(code, 0, `ffmpeg wrote every frame to Node (it waits for the connection): ${stderr}`);
+
+  const ref = reference();
+  const last = await channel.frameFor(FRAMES, 5000);
+  const before = await channel.frameFor(FRAMES - 1, 5000);
+  t.same([last?.width, last?.height], [W, H]);
+  t.ok(last?.data.equals(ref[FRAMES - 1]!), 'the last frame, byte for byte');
+  t.ok(before?.data.equals(ref[FRAMES - 2]!), 'the one before it, byte for byte');
+  t.notOk(ref[FRAMES - 1]!.equals(ref[FRAMES - 2]!), 'and they differ, so a mix-up would show');
+  await channel.close();
+});
+
+t.test('a channel closed before ffmpeg came leaves nothing waiting', async (t) => {
+  const channel = new RawFrameChannel();
+  await channel.start();
+  await channel.close();
+  t.notOk(existsSync(channel.socketPath));
+  t.equal(await channel.frameFor(1, 10), null, 'no frame, no wait');
+});
