@@ -14,10 +14,13 @@ import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
 import { JpegChannel } from './jpeg-channel.js';
 import { RawFrameChannel } from './raw-frame-channel.js';
+import { SocketChannel } from './socket-channel.js';
 import { ffmpegStarts, type StartPriority } from './start-gate.js';
 import { encodeSnapshot } from './snapshot-encoder.js';
 
 /** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
+/** One socket read of detection frames (a 320×180 frame is 86 KB). */
+const DETECTION_READ_BYTES = 128 * 1024;
 const DECODE_DAMAGE = /error while decoding|concealing \d+ .*errors|corrupt|missing picture|Invalid NAL|co located POCs unavailable|mmco|left block unavailable|top block unavailable|out of range intra chroma pred|cabac decode .* failed|negative number of zero coeffs|Reference \d+ >=/i;
 
 export interface AnalysisRunOptions {
@@ -67,6 +70,8 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   readonly #o: AnalysisRunOptions;
   /** Full runs: the JPEGs ffmpeg encodes of every frame; patrol: raw keyframes, encoded when an alert wants one. */
   readonly #images: { jpegs: JpegChannel; thumbs: JpegChannel } | RawFrameChannel;
+  /** The detection frames: ffmpeg listens, Node reads them into one buffer (socket-channel.ts); none are kept. */
+  readonly #detection: SocketChannel<never>;
   #proc: FfmpegProcess | null = null;
   #starting: Promise<void> | null = null;
   #stopped: Promise<void> | null = null;
@@ -83,6 +88,10 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     this.startedAt = o.now();
     this.detector = createDetector(o.motion, o.settings, o.mode);
     this.#images = o.mode === 'patrol' ? new RawFrameChannel() : { jpegs: new JpegChannel(), thumbs: new JpegChannel() };
+    const splitter = new FixedFrameSplitter(this.detector.frameSize);
+    // The frame is lent: everything that looks at it (detector, picture health) does so synchronously.
+    const frames = { push: (chunk: Buffer): never[] => (splitter.push(chunk, (frame) => this.#onFrame(frame)), []) };
+    this.#detection = new SocketChannel<never>('det.sock', 0, () => frames, { ffmpegListensReadBytes: DETECTION_READ_BYTES });
   }
 
   /** The rate frames are analysed at: ffmpeg's rate (`fps`), or lower when slowed in Node. */
@@ -118,6 +127,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     const im = this.#images;
     if (im instanceof RawFrameChannel) await im.start();
     else await Promise.all([im.jpegs.start(), im.thumbs.start()]);
+    await this.#detection.start();
     if (this.#stopped) return;
     this.#inGate = true;
     const release = await ffmpegStarts.acquire(this.#o.priority);
@@ -132,16 +142,11 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
       rtspTimeoutSec: s.rtspTimeoutSec, ffmpegMajor: this.#o.ffmpegMajor,
       snapshotWidth: s.snapshotWidth, thumbnailWidth: s.thumbnailWidth,
       snapshotTarget: im instanceof RawFrameChannel ? im.target : im.jpegs.target, thumbnailTarget: im instanceof RawFrameChannel ? im.target : im.thumbs.target,
-      snapshotTargetListens: im instanceof RawFrameChannel && im.ffmpegListens,
+      snapshotTargetListens: im instanceof RawFrameChannel && im.ffmpegListens, detectionTarget: this.#detection.target,
       privacyMaskFile: this.#o.privacyMaskFile, keyframesOnly: this.mode === 'patrol',
     });
-    const splitter = new FixedFrameSplitter(this.detector.frameSize);
     const proc = new FfmpegProcess(spec, s.ffmpegPath);
     this.#proc = proc;
-    proc.stdout.on('data', (chunk: Buffer) => {
-      // The frame is lent: everything that looks at it (detector, picture health) does so synchronously.
-      splitter.push(chunk, (frame) => this.#onFrame(frame));
-    });
     proc.on('stderr', (line) => this.#onStderr(line));
     proc.on('exit', (exit) => this.#exit(exit));
     this.#o.logger.debug({ command: describeSpec(spec), analysis: this.mode, fps: this.fps }, 'starting ffmpeg');
@@ -158,6 +163,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
       const im = this.#images;
       if (im instanceof RawFrameChannel) await im.close();
       else await Promise.all([im.jpegs.close(), im.thumbs.close()]);
+      await this.#detection.close();
     })();
     return this.#stopped;
   }

@@ -21,6 +21,8 @@ export interface AnalysisSpec {
   thumbnailTarget: string;
   /** Patrol: ffmpeg listens on snapshotTarget (`-listen 1`) and Node connects (raw-frame-channel.ts). */
   snapshotTargetListens?: boolean;
+  /** Where the detection frames go (default stdout); a unix: target is listened on by ffmpeg (`-listen 1`). */
+  detectionTarget?: string;
   /** A PAM image (opaque black = private) laid over every frame before anything is analysed or encoded. */
   privacyMaskFile?: string | null;
   /**
@@ -100,7 +102,7 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
     outputs: [
       // `-threads 1` on every output too: ffmpeg's rawvideo encoder is frame-threaded by default and
       // hands each frame out only when the next one comes in, which in patrol is a whole GOP later.
-      { target: 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', ...passthrough, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-threads', '1'] },
+      { target: s.detectionTarget ?? 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', ...passthrough, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-threads', '1', ...(s.detectionTarget === undefined ? [] : ['-listen', '1'])] },
       ...(s.keyframesOnly === true ? patrolOutputs(s, passthrough) : jpegOutputs(s, passthrough)),
     ],
   };

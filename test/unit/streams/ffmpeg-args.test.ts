@@ -85,4 +85,8 @@ t.test('patrol: the decoder skips all but keyframes; full decodes every frame', 
     'the raw keyframes (with their size) go to the snapshot channel');
   const listening = specToArgv(buildAnalysisSpec({ ...base, keyframesOnly: true, snapshotTargetListens: true }));
   t.same(listening.slice(-3), ['-listen', '1', 'unix:/tmp/x/snap.sock'], 'ffmpeg listens on the raw-frame socket when Node connects to it');
+  const det = specToArgv(buildAnalysisSpec({ ...base, detectionTarget: 'unix:/tmp/x/det.sock' }));
+  t.same(det.slice(det.indexOf('[det]') + 10, det.indexOf('[det]') + 14), ['-threads', '1', '-listen', '1'], 'and on the detection socket');
+  t.equal(det[det.indexOf('[det]') + 14], 'unix:/tmp/x/det.sock');
+  t.notOk(det.includes('pipe:1'), 'nothing on stdout');
 });
