@@ -12,6 +12,7 @@ import type { AnalysisMode } from './analysis-mode.js';
 import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
+import { FrameThinning } from './frame-thinning.js';
 import { JpegChannel } from './jpeg-channel.js';
 import { RawFrameChannel } from './raw-frame-channel.js';
 import { SocketChannel } from './socket-channel.js';
@@ -64,8 +65,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   decimated = 0;
   lastFrameAt: number | null = null;
   /** Frames closer together than this are not analysed (0: every frame ffmpeg sends is). */
-  #minGapMs = 0;
-  #lastAnalysedAt = Number.NEGATIVE_INFINITY;
+  readonly #thinning = new FrameThinning();
   #analysisFps: number;
   readonly #o: AnalysisRunOptions;
   /** Full runs: the JPEGs ffmpeg encodes of every frame; patrol: raw keyframes, encoded when an alert wants one. */
@@ -101,13 +101,13 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
 
   /**
    * Slows analysis without a new ffmpeg: frames still arrive (and keep their `seq`, so the images of
-   * an analysed frame stay findable) but only those at least 0.9 of the interval apart are analysed.
+   * an analysed frame stay findable) but only that many a second are analysed, on average (frame-thinning.ts).
    * Used for patrol under overload, where the decoder works at the keyframe rate whatever the rate
    * asked for, so a respawned ffmpeg at a lower rate would save little and cost a restart.
    */
   setAnalysisFps(fps: number): void {
     this.#analysisFps = Math.min(fps, this.fps);
-    this.#minGapMs = fps >= this.fps ? 0 : 900 / fps;
+    this.#thinning.setRate(fps >= this.fps ? Number.POSITIVE_INFINITY : fps);
   }
 
   get pid(): number | null {
@@ -192,11 +192,10 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     this.frames++;
     this.lastFrameAt = at;
     if (this.frames === 1) this.#release?.();
-    if (this.#minGapMs > 0 && at - this.#lastAnalysedAt < this.#minGapMs) {
+    if (!this.#thinning.admit(at)) {
       this.decimated++;
       return;
     }
-    this.#lastAnalysedAt = at;
     this.emit('frame', this.detector.analyse(frame), frame, this.frames, at);
   }
 
