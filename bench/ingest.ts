@@ -287,10 +287,12 @@ function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | nul
   console.log('');
   console.log('targets:');
   const line = (ok: boolean | null, what: string, value: string) => console.log(`  ${ok === null ? 'n/a ' : ok ? 'PASS' : 'MISS'}  ${what.padEnd(44)} ${value}`);
-  line(ratio <= TARGET.cpuRatio, `ingest CPU / bare ffmpeg floor ≤ ${TARGET.cpuRatio}`, ratio.toFixed(3));
-  line(r.w.pssBytes / N / MiB <= TARGET.pssMiB, `PSS per camera ≤ ${TARGET.pssMiB} MiB`, `${(r.w.pssBytes / N / MiB).toFixed(2)} MiB`);
+  // With streams still waiting to start, ours per camera is understated: no verdict on it.
+  const partial = delivering < N ? ` (only ${delivering} of ${N} streams delivered: not a verdict)` : '';
+  line(partial ? null : ratio <= TARGET.cpuRatio, `ingest CPU / bare ffmpeg floor ≤ ${TARGET.cpuRatio}`, ratio.toFixed(3) + partial);
+  line(partial ? null : r.w.pssBytes / N / MiB <= TARGET.pssMiB, `PSS per camera ≤ ${TARGET.pssMiB} MiB`, `${(r.w.pssBytes / N / MiB).toFixed(2)} MiB${partial}`);
   line(motionPerCam === null ? null : oursPerCam / motionPerCam <= TARGET.vsMotion, `ours in patrol / Motion ≤ ${TARGET.vsMotion}`, motionPerCam === null ? 'n/a' : (oursPerCam / motionPerCam).toFixed(3));
-  line(p95 === null ? null : p95 <= TARGET.latencyP95Ms && lat.missed === 0, `onset latency p95 ≤ ${TARGET.latencyP95Ms} ms, none missed`, p95 === null ? 'n/a' : `${Math.round(p95)} ms`);
+  line(lat.missed > 0 ? false : p95 === null ? null : p95 <= TARGET.latencyP95Ms, `onset latency p95 ≤ ${TARGET.latencyP95Ms} ms, none missed`, `${p95 === null ? 'n/a' : `${Math.round(p95)} ms`}, missed ${lat.missed}`);
   console.log(`load at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
