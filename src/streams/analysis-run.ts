@@ -19,9 +19,9 @@ import { SocketChannel } from './socket-channel.js';
 import { ffmpegStarts, type StartPriority } from './start-gate.js';
 import { encodeSnapshot } from './snapshot-encoder.js';
 
-/** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
 /** One socket read of detection frames (a 320×180 frame is 86 KB). */
 const DETECTION_READ_BYTES = 128 * 1024;
+/** What ffmpeg's decoders print when data was lost or damaged (concealment follows). */
 const DECODE_DAMAGE = /error while decoding|concealing \d+ .*errors|corrupt|missing picture|Invalid NAL|co located POCs unavailable|mmco|left block unavailable|top block unavailable|out of range intra chroma pred|cabac decode .* failed|negative number of zero coeffs|Reference \d+ >=/i;
 
 export interface AnalysisRunOptions {
@@ -64,7 +64,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   /** Frames counted but not analysed: a patrol run slowed in Node under overload (setAnalysisFps). */
   decimated = 0;
   lastFrameAt: number | null = null;
-  /** Frames closer together than this are not analysed (0: every frame ffmpeg sends is). */
+  /** Which frames a slowed patrol run analyses (setAnalysisFps); every one otherwise. */
   readonly #thinning = new FrameThinning();
   #analysisFps: number;
   readonly #o: AnalysisRunOptions;

@@ -31,7 +31,8 @@ export class SocketChannel<T> {
   readonly #dir = mkdtempSync(path.join(os.tmpdir(), 'mt-'));
   readonly socketPath: string;
   readonly #server: net.Server | null;
-  readonly #readBytes: number;
+  /** ffmpeg-listens mode: the one buffer every read goes into. */
+  readonly #readBuffer: Buffer | null;
   #watcher: FSWatcher | null = null;
   #retry: NodeJS.Timeout | null = null;
   #closed = false;
@@ -46,8 +47,9 @@ export class SocketChannel<T> {
     this.socketPath = path.join(this.#dir, socketName);
     this.#keep = keep;
     this.#newSplitter = newSplitter;
-    this.#readBytes = o.ffmpegListensReadBytes ?? 0;
-    this.#server = this.#readBytes > 0 ? null : net.createServer((socket) => this.#accept(socket));
+    const readBytes = o.ffmpegListensReadBytes ?? 0;
+    this.#readBuffer = readBytes > 0 ? Buffer.allocUnsafeSlow(readBytes) : null;
+    this.#server = this.#readBuffer ? null : net.createServer((socket) => this.#accept(socket));
   }
 
   /** Listens (Node-listens mode); with ffmpeg listening, connects once ffmpeg's socket is there. */
@@ -124,12 +126,11 @@ export class SocketChannel<T> {
     this.#watcher?.close();
     this.#watcher = null;
     const splitter = this.#newSplitter();
-    const buffer = Buffer.allocUnsafeSlow(this.#readBytes);
     let connected = false;
     const socket = net.connect({
       path: this.socketPath,
       onread: {
-        buffer,
+        buffer: this.#readBuffer as Buffer,
         callback: (n: number, buf: Uint8Array) => {
           this.#feed(splitter, Buffer.from(buf.buffer, buf.byteOffset, n), socket);
           return true;

@@ -10,66 +10,43 @@ export interface Y4mFrame {
   data: Buffer;
 }
 
-/** A frame as cut from the stream: views of the chunks it arrived in, not yet joined. */
-export interface Y4mPieces {
-  width: number;
-  height: number;
-  parts: Buffer[];
-}
-
-/** The frame's bytes in one buffer of its own (a copy). */
-export function joinPieces(p: Y4mPieces): Y4mFrame {
-  return { width: p.width, height: p.height, data: Buffer.concat(p.parts) };
-}
-
-export interface Y4mSplitterOptions {
-  /**
-   * 0 (default): frames are views of the chunks, which the caller must not reuse (a socket that
-   * allocates per read). N > 0: each frame is copied into one of N buffers used in turn, for a caller
-   * that reads into one buffer over and over (`onread`); a frame stays intact for N − 1 frames after it.
-   */
-  pool?: number;
-}
-
 /**
- * Cuts frames without allocating per frame. A patrolling camera sends every keyframe at snapshot size
- * (345 KB at 640×360) and only the rare one that raises an alert is ever read: a fresh buffer per
- * frame (or per socket read) was most of what Node did per camera — page faults on new memory and
- * garbage collection, not the copying (bench:ingest, perf).
+ * Cuts frames into `pool` buffers used in turn, allocating nothing per frame: the caller may read into
+ * one buffer over and over (`onread`), and a frame handed out stays intact for `pool` − 1 frames after
+ * it — copy it to keep it longer. A patrolling camera sends every keyframe at snapshot size (345 KB at
+ * 640×360) and only the rare one that raises an alert is ever read: a fresh buffer per frame (or per
+ * socket read) was most of what Node did per camera — page faults on new memory and garbage
+ * collection, not the copying (bench:ingest, perf).
  */
 export class Y4mSplitter {
   readonly #pool: Buffer[] = [];
   readonly #poolSize: number;
   #nextInPool = 0;
-  /** Pooled: the frame's buffer and how much of it is filled. */
+  /** The frame being filled, and how many of its bytes are still to come. */
   #target: Buffer | null = null;
-  #filled = 0;
+  #missing = 0;
   /** The header or FRAME line read so far. */
   #line: number[] = [];
   #width = 0;
   #height = 0;
-  /** The frame being gathered, and how many of its bytes are still to come. */
-  #parts: Buffer[] | null = null;
-  #missing = 0;
 
-  constructor(o: Y4mSplitterOptions = {}) {
-    this.#poolSize = o.pool ?? 0;
+  constructor(pool: number) {
+    if (!Number.isInteger(pool) || pool < 1) throw new RangeError('pool must be a positive integer');
+    this.#poolSize = pool;
   }
 
   /** The frames this chunk completes. Throws on a stream that is not 4:2:0 y4m. */
-  push(chunk: Buffer): Y4mPieces[] {
-    const out: Y4mPieces[] = [];
+  push(chunk: Buffer): Y4mFrame[] {
+    const out: Y4mFrame[] = [];
     let i = 0;
     while (i < chunk.length) {
-      if (this.#parts) {
+      if (this.#target) {
         const n = Math.min(this.#missing, chunk.length - i);
-        if (this.#target) this.#filled += chunk.copy(this.#target, this.#filled, i, i + n);
-        else this.#parts.push(chunk.subarray(i, i + n));
+        chunk.copy(this.#target, this.#target.length - this.#missing, i, i + n);
         this.#missing -= n;
         i += n;
         if (this.#missing === 0) {
-          out.push({ width: this.#width, height: this.#height, parts: this.#target ? [this.#target] : this.#parts });
-          this.#parts = null;
+          out.push({ width: this.#width, height: this.#height, data: this.#target });
           this.#target = null;
         }
         continue;
@@ -91,9 +68,8 @@ export class Y4mSplitter {
     if (line.startsWith('YUV4MPEG2 ')) return this.#header(line);
     if (!line.startsWith('FRAME')) throw new Error('y4m: expected FRAME');
     if (this.#width === 0) throw new Error('y4m: FRAME before the stream header');
-    this.#parts = [];
     this.#missing = this.#width * this.#height * 1.5;
-    if (this.#poolSize > 0) this.#target = this.#pooled(this.#missing);
+    this.#target = this.#pooled(this.#missing);
   }
 
   #pooled(size: number): Buffer {
@@ -102,7 +78,6 @@ export class Y4mSplitter {
     let b = this.#pool[k];
     // Slow: a buffer of its own, not a slice of Node's shared pool (it lives as long as the camera).
     if (b?.length !== size) this.#pool[k] = b = Buffer.allocUnsafeSlow(size);
-    this.#filled = 0;
     return b;
   }
 

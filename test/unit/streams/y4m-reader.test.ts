@@ -1,5 +1,5 @@
 import t from 'tap';
-import { joinPieces, Y4mSplitter, y4mBytes, type Y4mPieces } from '../../../src/streams/y4m-reader.js';
+import { Y4mSplitter, y4mBytes, type Y4mFrame } from '../../../src/streams/y4m-reader.js';
 
 const frame = (w: number, h: number, fill: number) => Buffer.alloc(w * h * 1.5, fill);
 
@@ -10,55 +10,39 @@ t.test('cuts frames of the size the header gives, across any chunking', async (t
     Buffer.from('FRAME\n'), frame(4, 2, 2),
   ]);
   for (const size of [1, 5, 7, stream.length]) {
-    const s = new Y4mSplitter();
+    const s = new Y4mSplitter(2);
     const out = [];
     for (let i = 0; i < stream.length; i += size) out.push(...s.push(stream.subarray(i, i + size)));
-    t.same(out.map(joinPieces).map((f) => [f.width, f.height, f.data.length, f.data[0]]), [[4, 2, 12, 1], [4, 2, 12, 2]], `chunks of ${size}`);
+    t.same(out.map((f) => [f.width, f.height, f.data.length, f.data[0], f.data[11]]), [[4, 2, 12, 1, 1], [4, 2, 12, 2, 2]], `chunks of ${size}`);
   }
 });
 
 t.test('y4mBytes gives back a stream the splitter reads', async (t) => {
   const f = { width: 6, height: 4, data: frame(6, 4, 9) };
-  const [back] = new Y4mSplitter().push(y4mBytes(f)).map(joinPieces);
+  const [back] = new Y4mSplitter(1).push(y4mBytes(f));
   t.same([back?.width, back?.height, back?.data.equals(f.data)], [6, 4, true]);
-});
-
-t.test('frames are views of the chunks they came in, joined only on request', async (t) => {
-  const header = Buffer.from('YUV4MPEG2 W4 H2 F15:1 Ip A1:1 C420jpeg\n');
-  const stream = Buffer.concat([header, Buffer.from('FRAME\n'), frame(4, 2, 5)]);
-  const cut = header.length + 6 + 5;
-  const first = stream.subarray(0, cut);
-  const s = new Y4mSplitter();
-  t.same(s.push(first), []);
-  const [pieces] = s.push(stream.subarray(cut));
-  t.equal(pieces?.parts.length, 2, 'the frame spans two chunks');
-  t.ok(pieces?.parts.every((p) => p.buffer === stream.buffer), 'not copied out of the chunk');
-  const joined = joinPieces(pieces as Y4mPieces);
-  t.same([joined.width, joined.height, joined.data.length, joined.data[11]], [4, 2, 12, 5]);
-  stream.fill(0);
-  t.equal(joined.data[11], 5, 'the joined frame is a copy');
 });
 
 t.test('pooled: frames are copied into buffers used in turn, so the caller may reuse its read buffer', async (t) => {
   const header = Buffer.from('YUV4MPEG2 W4 H2 F15:1 Ip A1:1 C420jpeg\n');
   const stream = Buffer.concat([header, ...[1, 2, 3, 4].flatMap((v) => [Buffer.from('FRAME\n'), frame(4, 2, v)])]);
-  const s = new Y4mSplitter({ pool: 3 });
+  const s = new Y4mSplitter(3);
   const read = Buffer.alloc(7); // one buffer for every read, as with a socket's onread
-  const out: Y4mPieces[] = [];
+  const out: Y4mFrame[] = [];
   for (let i = 0; i < stream.length; i += read.length) {
     const n = stream.copy(read, 0, i, i + read.length);
     out.push(...s.push(read.subarray(0, n)));
     read.fill(0xee); // the next read overwrites it
   }
   t.equal(out.length, 4);
-  t.ok(out.every((p) => p.parts.length === 1 && p.parts[0]!.buffer !== read.buffer), 'each frame is one buffer, not the read buffer');
-  t.same(out.slice(1).map((p) => p.parts[0]![0]), [2, 3, 4], 'the last pool-size frames are intact');
-  t.equal(out[3]!.parts[0], out[0]!.parts[0], 'the fourth frame reuses the first one\'s buffer');
-  t.same(joinPieces(out[2]!).data, frame(4, 2, 3));
+  t.ok(out.every((f) => f.data.buffer !== read.buffer), 'no frame is the read buffer');
+  t.same(out.slice(1).map((f) => f.data), [frame(4, 2, 2), frame(4, 2, 3), frame(4, 2, 4)], 'the last pool-size frames are intact');
+  t.equal(out[3]!.data, out[0]!.data, 'the fourth frame reuses the first one\'s buffer');
 });
 
 t.test('refuses what it cannot cut', async (t) => {
-  const cut = (b: Buffer) => new Y4mSplitter().push(b);
+  t.throws(() => new Y4mSplitter(0), /positive integer/);
+  const cut = (b: Buffer) => new Y4mSplitter(1).push(b);
   t.throws(() => cut(Buffer.from('YUV4MPEG2 W4 H2 C444\n')), /not 4:2:0/);
   t.throws(() => cut(Buffer.from('FRAME\n')), /before the stream header/);
   t.throws(() => cut(Buffer.from('YUV4MPEG2 W3 H2\n')), /bad size/);
