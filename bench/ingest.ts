@@ -181,7 +181,7 @@ async function ours(sim: RtspSimulator) {
 async function floor(sim: RtspSimulator, config: ReturnType<typeof loadConfig>, startMs: number): Promise<Window> {
   const base = buildAnalysisSpec({
     rtspUrl: 'x', fps: 1, width: 320, height: 180, rtspTimeoutSec: config.stream.rtspTimeoutSec, ffmpegMajor: ffmpegMajorVersion(config.stream.ffmpegPath),
-    snapshotWidth: 640, thumbnailWidth: 192, snapshotTarget: 'x', thumbnailTarget: 'x', keyframesOnly: config.analysis.mode === 'patrol',
+    snapshotWidth: 640, imageTarget: 'x', keyframesOnly: config.analysis.mode === 'patrol',
   });
   // Started at the pace ours came up (the service lets 8 ffmpegs probe at once), not in one burst.
   const children: ChildProcess[] = [];

@@ -28,6 +28,7 @@ import { startRtspSimulator, type RtspSimulator } from '../src/sim/rtsp-simulato
 import { CameraStream } from '../src/streams/camera-stream.js';
 import { buildAnalysisSpec, specToArgv } from '../src/streams/ffmpeg-args.js';
 import { FixedFrameSplitter } from '../src/streams/frame-reader.js';
+import { SnapshotEncoder } from '../src/streams/snapshot-encoder.js';
 import { defaultScenarios, generateClips, ingestCalibrationSpec, type GeneratedClip, type Scenario } from './motion-clips.js';
 import { percentile, scoreClip, summarise, toClipSeconds, watchedPlayback, type ClipScore, type Summary } from './motion-score.js';
 
@@ -154,8 +155,10 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
   const id = `ours-${clip.spec.id}`;
   const run: ClipRun = { clip, clipStarts: [], watchedUntil: Infinity, alerts: [], firstMotion: [], firstFrameAt: null, framesAnalysed: 0, lagMs: [] };
   const camera: CameraConfig = { id, name: clip.spec.id, rtspUrl: sim.url(id), zone: 'bench', householdId: null, shareWithOfficers: true };
+  const logger = createLogger({ level: 'warn', destination: logFile });
+  const encoder = new SnapshotEncoder({ ...config.stream, logger });
   const stream = new CameraStream(camera, config.motion, config.stream, {
-    logger: createLogger({ level: 'warn', destination: logFile }),
+    logger,
     onEpisode: async (_cam, episode) => {
       if (episode.kind === 'start') {
         run.alerts.push(Date.now());
@@ -170,7 +173,7 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
     frozenAfterMs: config.health.frozenAfterSec * 1000,
     coveredAfterMs: config.health.coveredAfterSec * 1000,
     ffmpegMajor,
-  });
+  }, encoder);
   const started = sim.clipStarted(id);
   const behind: number[] = [];
   let lastK = 0;
@@ -205,6 +208,7 @@ async function runOurs(sim: RtspSimulator, clip: GeneratedClip, config: Config, 
     run.framesAnalysed = stream.stats().framesAnalysed;
     run.watchedUntil = Date.now();
     await stream.close();
+    await encoder.close();
     run.clipStarts = [...sim.clipStarts(id)];
   }
   return run;
@@ -218,7 +222,7 @@ async function measureIngest(sim: RtspSimulator, clip: GeneratedClip, config: Co
   const at = clip.spec.nuisance.kind === 'steps' ? clip.spec.nuisance.at : [];
   const spec = buildAnalysisSpec({
     rtspUrl: sim.url('ingest-cal'), fps: m.fps, width: m.width, height: m.height, rtspTimeoutSec: config.stream.rtspTimeoutSec, ffmpegMajor,
-    snapshotWidth: config.stream.snapshotWidth, thumbnailWidth: config.stream.thumbnailWidth, snapshotTarget: '/dev/null', thumbnailTarget: '/dev/null',
+    snapshotWidth: config.stream.snapshotWidth, imageTarget: '/dev/null',
   });
   const frameSize = newDetector(m).frameSize;
   const plane = m.width * m.height; // luma (or grey) comes first in every format the detector takes
@@ -363,7 +367,7 @@ const BYTES_PER_PIXEL: Record<string, number> = { gray: 1, yuv420p: 1.5, nv12: 1
 async function decodeForDetector(file: string, motion: MotionConfig, ffmpegPath: string, ffmpegMajor: number, frameSize: number): Promise<Buffer[]> {
   const spec = buildAnalysisSpec({
     rtspUrl: 'rtsp://unused', fps: motion.fps, width: motion.width, height: motion.height, rtspTimeoutSec: 10, ffmpegMajor,
-    snapshotWidth: 640, thumbnailWidth: 192, snapshotTarget: 'unused', thumbnailTarget: 'unused',
+    snapshotWidth: 640, imageTarget: 'unused',
   });
   // The same filter graph; the detector output goes to stdout, the JPEG branches to a null sink.
   const outputs = spec.outputs.flatMap((o) => {
@@ -407,7 +411,7 @@ async function detectorCost(clips: GeneratedClip[], config: Config, ffmpegMajor:
   const frameSize = newDetector(m).frameSize;
   const spec = buildAnalysisSpec({
     rtspUrl: 'rtsp://unused', fps: m.fps, width: m.width, height: m.height, rtspTimeoutSec: 10, ffmpegMajor,
-    snapshotWidth: 640, thumbnailWidth: 192, snapshotTarget: 'unused', thumbnailTarget: 'unused',
+    snapshotWidth: 640, imageTarget: 'unused',
   });
   const det = spec.outputs.find((o) => o.target === 'stdout')!.options;
   const pixFmt = det[det.indexOf('-pix_fmt') + 1] ?? '?';

@@ -1,5 +1,5 @@
 // One ffmpeg run of one camera in one analysis mode at one rate: the process, its detector (built
-// for that mode), and the two JPEG channels whose images are numbered in step with its frames.
+// for that mode), and the channel of raw snapshot-size images numbered in step with its frames.
 // A camera has one such run, two while it swaps modes (analysis-switch.ts).
 
 import { EventEmitter } from 'node:events';
@@ -13,11 +13,10 @@ import { buildAnalysisSpec, describeSpec } from './ffmpeg-args.js';
 import { FfmpegProcess, type FfmpegExit } from './ffmpeg-process.js';
 import { FixedFrameSplitter } from './frame-reader.js';
 import { FrameThinning } from './frame-thinning.js';
-import { JpegChannel } from './jpeg-channel.js';
 import { RawFrameChannel } from './raw-frame-channel.js';
 import { SocketChannel } from './socket-channel.js';
 import { ffmpegStarts, type StartPriority } from './start-gate.js';
-import { encodeSnapshot } from './snapshot-encoder.js';
+import type { SnapshotEncoder } from './snapshot-encoder.js';
 
 /** One socket read of detection frames (a 320×180 frame is 86 KB). */
 const DETECTION_READ_BYTES = 128 * 1024;
@@ -35,6 +34,8 @@ export interface AnalysisRunOptions {
   /** Escalations start ahead of routine (re)starts at the service-wide start gate. */
   priority?: StartPriority;
   privacyMaskFile: string | null;
+  /** Turns the frame an event asks for into its JPEGs (one encoder for the whole service). */
+  snapshotEncoder: SnapshotEncoder;
   logger: Logger;
   now: () => number;
 }
@@ -68,8 +69,8 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   readonly #thinning = new FrameThinning();
   #analysisFps: number;
   readonly #o: AnalysisRunOptions;
-  /** Full runs: the JPEGs ffmpeg encodes of every frame; patrol: raw keyframes, encoded when an alert wants one. */
-  readonly #images: { jpegs: JpegChannel; thumbs: JpegChannel } | RawFrameChannel;
+  /** The analysed frames at snapshot size, raw: the one an event wants is encoded then. */
+  readonly #images = new RawFrameChannel();
   /** The detection frames: ffmpeg listens, Node reads them into one buffer (socket-channel.ts); none are kept. */
   readonly #detection: SocketChannel<never>;
   #proc: FfmpegProcess | null = null;
@@ -87,7 +88,6 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     this.#analysisFps = o.fps;
     this.startedAt = o.now();
     this.detector = createDetector(o.motion, o.settings, o.mode);
-    this.#images = o.mode === 'patrol' ? new RawFrameChannel() : { jpegs: new JpegChannel(), thumbs: new JpegChannel() };
     const splitter = new FixedFrameSplitter(this.detector.frameSize);
     // The frame is lent: everything that looks at it (detector, picture health) does so synchronously.
     const frames = { push: (chunk: Buffer): never[] => (splitter.push(chunk, (frame) => this.#onFrame(frame)), []) };
@@ -124,9 +124,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   }
 
   async #start(): Promise<void> {
-    const im = this.#images;
-    if (im instanceof RawFrameChannel) await im.start();
-    else await Promise.all([im.jpegs.start(), im.thumbs.start()]);
+    await this.#images.start();
     await this.#detection.start();
     if (this.#stopped) return;
     this.#inGate = true;
@@ -140,9 +138,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     const spec = buildAnalysisSpec({
       rtspUrl: this.#o.camera.rtspUrl, fps: this.fps, width: m.width, height: m.height,
       rtspTimeoutSec: s.rtspTimeoutSec, ffmpegMajor: this.#o.ffmpegMajor,
-      snapshotWidth: s.snapshotWidth, thumbnailWidth: s.thumbnailWidth,
-      snapshotTarget: im instanceof RawFrameChannel ? im.target : im.jpegs.target, thumbnailTarget: im instanceof RawFrameChannel ? im.target : im.thumbs.target,
-      snapshotTargetListens: im instanceof RawFrameChannel && im.ffmpegListens, detectionTarget: this.#detection.target,
+      snapshotWidth: s.snapshotWidth, imageTarget: this.#images.target, imageTargetListens: this.#images.ffmpegListens, detectionTarget: this.#detection.target,
       privacyMaskFile: this.#o.privacyMaskFile, keyframesOnly: this.mode === 'patrol',
     });
     const proc = new FfmpegProcess(spec, s.ffmpegPath);
@@ -160,9 +156,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
       if (!this.#inGate) await this.#starting;
       if (this.#proc) await this.#proc.stop();
       else this.#exit({ code: null, signal: null, stderrTail: ['stopped before ffmpeg started'] });
-      const im = this.#images;
-      if (im instanceof RawFrameChannel) await im.close();
-      else await Promise.all([im.jpegs.close(), im.thumbs.close()]);
+      await this.#images.close();
       await this.#detection.close();
     })();
     return this.#stopped;
@@ -170,14 +164,8 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
 
   /** The JPEGs of frame `seq` of this run (or the latest ones), waiting up to `waitMs` for them. */
   async images(seq: number, waitMs: number): Promise<EpisodeImages> {
-    const im = this.#images;
-    if (im instanceof RawFrameChannel) {
-      const frame = await im.frameFor(seq, waitMs);
-      const s = this.#o.stream;
-      return frame ? encodeSnapshot(s.ffmpegPath, frame, s.snapshotWidth, s.thumbnailWidth) : { snapshot: null, thumbnail: null };
-    }
-    const [snapshot, thumbnail] = await Promise.all([im.jpegs.imageFor(seq, waitMs), im.thumbs.imageFor(seq, waitMs)]);
-    return { snapshot, thumbnail };
+    const frame = await this.#images.frameFor(seq, waitMs);
+    return frame ? this.#o.snapshotEncoder.encode(frame) : { snapshot: null, thumbnail: null };
   }
 
   #exit(exit: FfmpegExit): void {

@@ -14,6 +14,7 @@ import { backoffDelay } from './backoff.js';
 import type { FfmpegExit } from './ffmpeg-process.js';
 import { FrameHealth } from './frame-health.js';
 import { writePrivacyMask, type MaskFile } from './mask-file.js';
+import type { SnapshotEncoder } from './snapshot-encoder.js';
 import { StreamAvailability, type StreamStatus } from './stream-availability.js';
 
 export type { StreamStatus };
@@ -117,7 +118,11 @@ export class CameraStream {
   /** Episodes leave in order: an `end` never overtakes the `start` still waiting for its snapshot. */
   #emitChain: Promise<void> = Promise.resolve();
 
-  constructor(camera: CameraConfig, motion: MotionConfig, stream: StreamConfig, deps: CameraStreamDeps) {
+  readonly #encoder: SnapshotEncoder;
+
+  /** `encoder`: the service's snapshot encoder, shared by every camera (the supervisor owns it). */
+  constructor(camera: CameraConfig, motion: MotionConfig, stream: StreamConfig, deps: CameraStreamDeps, encoder: SnapshotEncoder) {
+    this.#encoder = encoder;
     this.camera = camera;
     this.#motion = motion;
     this.#stream = stream;
@@ -208,7 +213,7 @@ export class CameraStream {
       base: this.#baseMode(), patrolFps: a.patrolFps, fullFps: this.#motion.fps, quietMs: a.quietSec * 1000, swapTimeoutMs: a.swapTimeoutSec * 1000,
       run: {
         camera: this.camera, motion: this.#motion, stream: this.#stream, settings: this.#settings, ffmpegMajor: this.#deps.ffmpegMajor,
-        privacyMaskFile: this.#maskFile?.path ?? null, logger: this.#log, now: this.#now,
+        privacyMaskFile: this.#maskFile?.path ?? null, snapshotEncoder: this.#encoder, logger: this.#log, now: this.#now,
       },
       logger: this.#log, now: this.#now,
       onFrame: (run, verdict, frame, seq, at) => this.#onFrame(run, verdict, frame, seq, at),

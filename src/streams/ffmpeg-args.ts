@@ -15,12 +15,10 @@ export interface AnalysisSpec {
   /** ffmpeg before 5.0 called the RTSP socket timeout -stimeout (-timeout meant a listen timeout). */
   ffmpegMajor: number;
   snapshotWidth: number;
-  thumbnailWidth: number;
-  /** Where ffmpeg sends the JPEG streams (ffmpeg output URLs such as unix:/run/x.sock); patrol: the raw frames (snapshotTarget). */
-  snapshotTarget: string;
-  thumbnailTarget: string;
-  /** Patrol: ffmpeg listens on snapshotTarget (`-listen 1`) and Node connects (raw-frame-channel.ts). */
-  snapshotTargetListens?: boolean;
+  /** Where ffmpeg sends the analysed frames at snapshot size, raw (y4m): an ffmpeg output URL such as unix:/run/x.sock. */
+  imageTarget: string;
+  /** ffmpeg listens on imageTarget (`-listen 1`) and Node connects (raw-frame-channel.ts). */
+  imageTargetListens?: boolean;
   /** Where the detection frames go (default stdout); a unix: target is listened on by ffmpeg (`-listen 1`). */
   detectionTarget?: string;
   /** A PAM image (opaque black = private) laid over every frame before anything is analysed or encoded. */
@@ -59,9 +57,9 @@ function rtspInput(ffmpegMajor: number, timeoutSec: number): string[] {
 }
 
 /**
- * One ffmpeg per camera, three outputs from one decode: small yuv420p frames for the detector on
- * stdout (the chroma tells day from IR night), and JPEGs (snapshot and phone-sized thumbnail) of the
- * same frames, so a snapshot shows the moment that triggered. Privacy masks are painted over first.
+ * One ffmpeg per camera, two outputs from one decode: small yuv420p frames for the detector (the
+ * chroma tells day from IR night), and the same frames at snapshot size, raw, so the snapshot of an
+ * event shows the moment that triggered it. Privacy masks are painted over first.
  */
 export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
   const mask = s.privacyMaskFile ?? null;
@@ -96,34 +94,25 @@ export function buildAnalysisSpec(s: AnalysisSpec): FfmpegSpec {
     input: s.rtspUrl,
     extraInputs: mask === null ? [] : [{ url: mask, options: ['-protocol_whitelist', 'file', '-f', 'image2'] }],
     globalOptions: ['-hide_banner', '-nostats', '-loglevel', 'error', '-filter_threads', '1', '-filter_complex_threads', '1'],
-    complexFilter: head + `[d]scale=${s.width}:${s.height}:flags=area,format=yuv420p[det];` + (s.keyframesOnly === true
-      ? `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuv420p[full]`
-      : `[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuvj420p,split=2[snap][t];[t]scale='min(${s.thumbnailWidth},iw)':-2[thumb]`),
+    complexFilter: head + `[d]scale=${s.width}:${s.height}:flags=area,format=yuv420p[det];[s]scale='min(${s.snapshotWidth},iw)':-2,format=yuv420p[full]`,
     outputs: [
       // `-threads 1` on every output too: ffmpeg's rawvideo encoder is frame-threaded by default and
       // hands each frame out only when the next one comes in, which in patrol is a whole GOP later.
       { target: s.detectionTarget ?? 'stdout', options: ['-map', '[det]', '-an', '-sn', '-dn', ...passthrough, '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-threads', '1', ...(s.detectionTarget === undefined ? [] : ['-listen', '1'])] },
-      ...(s.keyframesOnly === true ? patrolOutputs(s, passthrough) : jpegOutputs(s, passthrough)),
+      imageOutput(s, passthrough),
     ],
   };
 }
 
-function jpegOutputs(s: AnalysisSpec, passthrough: string[]): FfmpegOutput[] {
-  return [
-    { target: s.snapshotTarget, options: ['-map', '[snap]', ...passthrough, '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '5', '-threads', '1'] },
-    // Thumbnails for phones on weak links: a few KB each.
-    { target: s.thumbnailTarget, options: ['-map', '[thumb]', ...passthrough, '-f', 'image2pipe', '-c:v', 'mjpeg', '-q:v', '8', '-threads', '1'] },
-  ];
-}
-
 /**
- * Patrol sends the keyframes at snapshot size uncompressed (y4m, which carries the size) instead of
- * encoding two JPEGs of each: the one that raises an alert is encoded on demand (snapshot-encoder.ts).
- * The encodes were a third of a patrolling ffmpeg's CPU; copying a raw frame costs next to nothing.
+ * The frames at snapshot size go out uncompressed (y4m, which carries the size) instead of as two
+ * JPEGs each: the few an event needs are encoded on demand (snapshot-encoder.ts). The encodes were a
+ * third of a patrolling ffmpeg's CPU, and a quarter of one decoding in full; copying a raw frame
+ * costs next to nothing.
  */
-function patrolOutputs(s: AnalysisSpec, passthrough: string[]): FfmpegOutput[] {
-  const listen = s.snapshotTargetListens === true ? ['-listen', '1'] : [];
-  return [{ target: s.snapshotTarget, options: ['-map', '[full]', ...passthrough, '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', '-threads', '1', ...listen] }];
+function imageOutput(s: AnalysisSpec, passthrough: string[]): FfmpegOutput {
+  const listen = s.imageTargetListens === true ? ['-listen', '1'] : [];
+  return { target: s.imageTarget, options: ['-map', '[full]', ...passthrough, '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', '-threads', '1', ...listen] };
 }
 
 export interface FrameGrabSpec {

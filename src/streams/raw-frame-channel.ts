@@ -1,12 +1,12 @@
-// The socket a patrolling ffmpeg writes its full-resolution frames to (y4m). Only the last two are
-// kept, so the keyframe that raised an alert can be encoded into its snapshot (snapshot-encoder.ts)
+// The socket an ffmpeg run writes its analysed frames to at snapshot size (y4m). Only the last two
+// are kept, so the frame that raised an event can be encoded into its snapshot (snapshot-encoder.ts)
 // while nothing else is.
 
 import { SocketChannel } from './socket-channel.js';
 import { Y4mSplitter, type Y4mFrame } from './y4m-reader.js';
 
 const KEEP = 2;
-/** One socket read: a 640×360 keyframe (345 KB) comes in three. */
+/** One socket read: a 640×360 frame (345 KB) comes in three. */
 const READ_BYTES = 128 * 1024;
 
 export class RawFrameChannel extends SocketChannel<Y4mFrame> {

@@ -5,6 +5,7 @@ import type { CameraConfig, MotionConfig, StreamConfig } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { CameraEventTarget } from '../onvif/camera-event-watcher.js';
 import { CameraStream, type CameraStreamDeps, type CameraStreamStats } from './camera-stream.js';
+import { SnapshotEncoder } from './snapshot-encoder.js';
 
 /** The camera-side motion source (ONVIF PullPoint subscriptions): what the supervisor needs of it. */
 export interface CameraMotionSource {
@@ -29,6 +30,8 @@ export class StreamSupervisor {
   readonly #stream: StreamConfig;
   readonly #deps: StreamSupervisorDeps;
   readonly #log: Logger;
+  /** Encodes the frames events ask for into JPEGs, for every camera. */
+  readonly #encoder: SnapshotEncoder;
   #level = 0;
   #levelTimers = new Set<NodeJS.Timeout>();
 
@@ -37,12 +40,13 @@ export class StreamSupervisor {
     this.#stream = stream;
     this.#deps = deps;
     this.#log = deps.logger;
+    this.#encoder = new SnapshotEncoder({ ffmpegPath: stream.ffmpegPath, snapshotWidth: stream.snapshotWidth, thumbnailWidth: stream.thumbnailWidth, logger: deps.logger });
   }
 
   async add(camera: CameraConfig): Promise<void> {
     await this.remove(camera.id);
     const effective = this.#withUsableMode(camera);
-    const s = new CameraStream(effective, this.#motion, this.#stream, this.#deps);
+    const s = new CameraStream(effective, this.#motion, this.#stream, this.#deps, this.#encoder);
     this.#streams.set(camera.id, s);
     s.setOverloadLevel(this.#level);
     await s.start();
@@ -71,9 +75,9 @@ export class StreamSupervisor {
     return [...this.#streams.values()].map((s) => s.stats());
   }
 
-  /** Every ffmpeg process id the cameras run now (two for a camera that swaps modes). */
+  /** Every ffmpeg process id running now: the cameras' (two for a camera that swaps modes) and the snapshot encoders. */
   pids(): number[] {
-    return [...this.#streams.values()].flatMap((s) => s.pids());
+    return [...[...this.#streams.values()].flatMap((s) => s.pids()), ...this.#encoder.pids()];
   }
 
   /** True while a new overload level is still reaching the cameras. */
@@ -105,6 +109,8 @@ export class StreamSupervisor {
       await this.#deps.cameraMotion?.unwatch(id);
       await s.close();
     }));
+    // After the cameras: an episode's last snapshot may still be encoding.
+    await this.#encoder.close();
   }
 
   /**

@@ -11,6 +11,8 @@ import { startMosquitto, startRedis } from '../helpers/services.js';
 
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 const cmdline = (pid: number) => (existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') : []);
+/** The camera's own ffmpeg processes (they read RTSP), not the service's snapshot encoder. */
+const cameraFfmpegs = (pids: number[]) => pids.filter((p) => cmdline(p).includes('-rtsp_transport'));
 
 t.test('patrol → full on a moving object (alert from the patrol keyframe) → patrol after quiet', async (t) => {
   const redis = await startRedis();
@@ -37,23 +39,24 @@ t.test('patrol → full on a moving object (alert from the patrol keyframe) → 
   };
 
   await waitFor('patrol analysing keyframes', () => { pids(); return stats().analysis.mode === 'patrol' && stats().framesAnalysed >= 4; });
-  const patrolPid = pids()[0]!;
+  const patrolPid = cameraFfmpegs(pids())[0]!;
   t.ok(cmdline(patrolPid).includes('nokey'), 'the patrol ffmpeg decodes keyframes only');
 
   await sim.cross('yard', 4);
   const alert = await waitFor('the alert', () => { pids(); return h.eventMessages().find((m) => m.type === 'new'); }, 30_000);
   t.equal(alert.event.cameraId, 'yard');
   t.match(alert.event.snapshotSha256, /^[0-9a-f]{64}$/, 'the alert carries a snapshot');
+  t.equal(pids().filter((p) => cmdline(p).includes('yuv4mpegpipe') && cmdline(p).includes('pipe:0')).length, 1, 'encoded by the running snapshot encoder');
   await waitFor('full decoding', () => { pids(); return stats().analysis.mode === 'full' || undefined; }, 30_000);
-  const fullPid = pids().find((p) => !cmdline(p).includes('nokey'));
+  const fullPid = cameraFfmpegs(pids()).find((p) => !cmdline(p).includes('nokey'));
   t.ok(fullPid !== undefined && fullPid !== patrolPid, 'a second ffmpeg decodes every frame');
   t.ok(stats().analysis.escalations >= 1);
   await waitFor('the patrol ffmpeg stopped after the swap', () => !alive(patrolPid) || undefined, 15_000);
 
   await waitFor('the end of the event', () => { pids(); return h.eventMessages().find((m) => m.type === 'end'); }, 60_000);
   await waitFor('back to patrol', () => { pids(); return (stats().analysis.mode === 'patrol' && stats().analysis.swaps >= 2) || undefined; }, 60_000);
-  const now = pids();
-  t.equal(now.length, 1, 'one ffmpeg once the swap is done');
+  const now = cameraFfmpegs(pids());
+  t.equal(now.length, 1, 'one camera ffmpeg once the swap is done');
   t.ok(cmdline(now[0]!).includes('nokey'), 'and it patrols');
   await waitFor('the full ffmpeg stopped', () => !alive(fullPid!) || undefined, 15_000);
   t.equal(h.eventMessages().filter((m) => m.type === 'new').length, 1, 'one object, one alert');

@@ -12,6 +12,7 @@ import { createLogger } from '../../src/logger.js';
 import { ffmpegMajorVersion } from '../../src/main.js';
 import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
 import { CameraStream } from '../../src/streams/camera-stream.js';
+import { SnapshotEncoder } from '../../src/streams/snapshot-encoder.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-clips-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
@@ -38,8 +39,11 @@ t.test('a generated clip, served by the simulator, reaches a CameraStream from i
   const camera: CameraConfig = { id: 'clip', name: 'clip', rtspUrl: sim.url('clip'), zone: 'z', householdId: null, shareWithOfficers: true };
   const alerts: number[] = [];
   let firstFrameAt = 0;
+  const logger = createLogger({ level: 'silent' });
+  const encoder = new SnapshotEncoder({ ...config.stream, logger });
+  t.teardown(() => encoder.close());
   const stream = new CameraStream(camera, config.motion, config.stream, {
-    logger: createLogger({ level: 'silent' }),
+    logger,
     onEpisode: async (_c, e) => {
       if (e.kind === 'start') alerts.push(Date.now());
     },
@@ -50,7 +54,7 @@ t.test('a generated clip, served by the simulator, reaches a CameraStream from i
     frozenAfterMs: 30_000,
     coveredAfterMs: 3_000,
     ffmpegMajor: ffmpegMajorVersion('ffmpeg'),
-  });
+  }, encoder);
   const started = sim.clipStarted('clip');
   const ended = sim.clipEnded('clip');
   await stream.start();

@@ -7,7 +7,7 @@ import { buildAnalysisSpec } from '../../src/streams/ffmpeg-args.js';
 
 const spec = buildAnalysisSpec({
   rtspUrl: 'rtsp://h/s', fps: 5, width: 64, height: 36, rtspTimeoutSec: 1, ffmpegMajor: 5,
-  snapshotWidth: 64, thumbnailWidth: 32, snapshotTarget: 'unix:/s', thumbnailTarget: 'unix:/t',
+  snapshotWidth: 64, imageTarget: 'unix:/s',
 });
 const select = /select='[^']+'/.exec(spec.complexFilter)?.[0] as string;
 

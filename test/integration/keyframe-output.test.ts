@@ -55,7 +55,7 @@ t.test('a patrol keyframe leaves ffmpeg before the next keyframe comes in, the f
 
   const spec = buildAnalysisSpec({
     rtspUrl: 'rtsp://unused/s', fps: 5, width: W, height: H, rtspTimeoutSec: 1, ffmpegMajor: 5,
-    snapshotWidth: 160, thumbnailWidth: 64, snapshotTarget: 'pipe:3', thumbnailTarget: 'pipe:4', keyframesOnly: true,
+    snapshotWidth: 160, imageTarget: 'pipe:3', keyframesOnly: true,
   });
   // The camera input's RTSP options do not apply to a pipe; every other option is the service's own.
   const rtspOnly = new Set(['-protocol_whitelist', '-rtsp_transport', '-timeout']);
