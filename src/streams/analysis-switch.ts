@@ -96,6 +96,12 @@ export class AnalysisSwitch {
     this.#reconcile();
   }
 
+  /** Whether `level` would take a new ffmpeg: patrol changes its rate in place, full decoding respawns at a new rate. */
+  levelRespawns(level: number): boolean {
+    const mode = this.#policy.mode;
+    return mode === 'full' && this.#active !== null && this.#active.fps !== analysisFps(mode, level, { patrolFps: this.#o.patrolFps, fullFps: this.#o.fullFps });
+  }
+
   /** Stops every run; resolves once their ffmpeg processes are gone. */
   async close(): Promise<void> {
     const runs = [this.#active, this.#pending];

@@ -180,6 +180,11 @@ export class CameraStream {
     this.#runs?.setOverloadLevel(level);
   }
 
+  /** Whether applying overload `level` would start a new ffmpeg (so the supervisor spaces those out). */
+  levelRespawns(level: number): boolean {
+    return this.#runs?.levelRespawns(level) ?? false;
+  }
+
   async start(): Promise<void> {
     this.#maskFile = await writePrivacyMask(this.#settings.masks);
     this.#closing = false;

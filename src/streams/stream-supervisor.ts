@@ -18,9 +18,11 @@ export interface StreamSupervisorDeps extends CameraStreamDeps {
 }
 
 /**
- * A new overload level reaches the cameras one at a time, this far apart: each swaps its ffmpeg
- * (make-before-break, so briefly two), and swapping them all at once would double the load exactly
- * when the box is short of CPU. 190 cameras take about three minutes.
+ * A new overload level reaches the cameras that must swap their ffmpeg for it (full decoding at a new
+ * rate) one at a time, this far apart: each swap is make-before-break, so briefly two, and swapping
+ * them all at once would double the load exactly when the box is short of CPU. Patrolling cameras (most
+ * of them) change their rate in place, at once: staggering those too had 190 cameras take three
+ * minutes to slow down, during which the guard could not judge the level.
  */
 const LEVEL_STAGGER_MS = 1000;
 
@@ -85,19 +87,24 @@ export class StreamSupervisor {
     return this.#levelTimers.size > 0;
   }
 
-  /** Applies an overload level (overload-guard.ts) to every camera, staggered so swaps do not pile up. */
+  /** Applies an overload level (overload-guard.ts) to every camera: in place at once, swaps staggered so they do not pile up. */
   setOverloadLevel(level: number): void {
     this.#level = level;
     for (const t of this.#levelTimers) clearTimeout(t);
     this.#levelTimers.clear();
-    [...this.#streams.values()].forEach((s, i) => {
+    let swaps = 0;
+    for (const s of this.#streams.values()) {
+      if (!s.levelRespawns(level)) {
+        s.setOverloadLevel(level);
+        continue;
+      }
       const timer = setTimeout(() => {
         this.#levelTimers.delete(timer);
         s.setOverloadLevel(this.#level);
-      }, i * LEVEL_STAGGER_MS);
+      }, swaps++ * LEVEL_STAGGER_MS);
       timer.unref();
       this.#levelTimers.add(timer);
-    });
+    }
   }
 
   async close(): Promise<void> {

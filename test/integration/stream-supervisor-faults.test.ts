@@ -13,10 +13,10 @@ import { LogCollector, waitFor } from '../helpers/harness.js';
 
 const FAKE = fileURLToPath(new URL('../fixtures/fake-ffmpeg.mjs', import.meta.url));
 
-function setup(t: Pick<typeof import('tap').default, 'teardown'>, watchdogSec = 1) {
+function setup(t: Pick<typeof import('tap').default, 'teardown'>, watchdogSec = 1, analysis?: 'patrol') {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mt-fake-'));
   process.env.FAKE_FFMPEG_LOG = path.join(dir, 'starts.log');
-  const config = buildConfig({ stream: { ffmpegPath: FAKE, backoffInitialMs: 100, backoffMaxMs: 800, watchdogSec } });
+  const config = buildConfig({ stream: { ffmpegPath: FAKE, backoffInitialMs: 100, backoffMaxMs: 800, watchdogSec }, analysis: { mode: analysis ?? 'full', patrolFps: 1 } });
   const logs = new LogCollector();
   const health: Array<{ cameraId: string; condition: string; active: boolean }> = [];
   const supervisor = new StreamSupervisor(config.motion, config.stream, {
@@ -24,6 +24,7 @@ function setup(t: Pick<typeof import('tap').default, 'teardown'>, watchdogSec = 
     onEpisode: async () => {},
     onHealth: async (camera, r) => { health.push({ cameraId: camera.id, condition: r.condition, active: r.active }); },
     offlineGraceMs: 60_000, frozenAfterMs: 60_000, coveredAfterMs: 60_000, ffmpegMajor: 5,
+    ...(analysis ? { analysis: config.analysis } : {}),
   });
   t.teardown(async () => {
     await supervisor.close();
@@ -90,4 +91,23 @@ t.test('removing a camera and closing the supervisor leave no ffmpeg behind', as
   await supervisor.close();
   t.notOk(alive(b), 'closed: nothing left');
   t.same(supervisor.stats(), []);
+});
+
+t.test('an overload level reaches patrolling cameras at once; only a camera decoding in full swaps, later', async (t) => {
+  const { supervisor, starts, camera } = setup(t, 30, 'patrol');
+  for (const id of ['p1', 'p2', 'p3']) await supervisor.add(camera(id, 'frames-100000'));
+  await supervisor.add({ ...camera('f1', 'frames-100000'), motion: { mode: 'server', sensitivity: 5, masks: [], analysis: 'full' } });
+  await waitFor('every camera delivering', () => supervisor.stats().every((s) => s.framesAnalysed > 0) || undefined);
+  const fps = () => Object.fromEntries(supervisor.stats().map((s) => [s.cameraId, s.analysis.fps]));
+  const fullFps = fps().f1!;
+  t.same(fps(), { p1: 1, p2: 1, p3: 1, f1: fullFps });
+  const before = starts().length;
+
+  // Level 3 divides patrol by 4 and full decoding by 2 (overload-policy.ts).
+  supervisor.setOverloadLevel(3);
+  t.same(fps(), { p1: 0.25, p2: 0.25, p3: 0.25, f1: fullFps }, 'every patrolling camera slowed at once, in place');
+  t.ok(supervisor.applyingLevel, 'the camera in full decoding swaps after');
+  await waitFor('the level applied', () => !supervisor.applyingLevel || undefined);
+  await waitFor('the full camera swapped to its lower rate', () => fps().f1 === fullFps / 2 || undefined);
+  t.equal(starts().length, before + 1, 'one new ffmpeg: the full camera\'s, none for patrol');
 });
