@@ -141,6 +141,7 @@ async function ours(sim: RtspSimulator) {
   const logs = new LineSink();
   const log = createLogger({ level: 'info', destination: logs });
   const alerts = new Map<string, number[]>();
+  let nodePss = 0;
   const supervisor = new StreamSupervisor(config.motion, config.stream, {
     logger: log, ffmpegMajor: ffmpegMajorVersion(config.stream.ffmpegPath), analysis: config.analysis,
     offlineGraceMs: 60_000, frozenAfterMs: 600_000, coveredAfterMs: 600_000,
@@ -158,7 +159,10 @@ async function ours(sim: RtspSimulator) {
   const w = await measure(
     () => supervisor.stats().every((s) => s.framesAnalysed > 0),
     () => selfAndReapedCpuSec().self + childrenCpuSec(supervisor.pids()),
-    () => pssBytes('self') + supervisor.pids().reduce((a, p) => a + pssBytes(p), 0),
+    () => {
+      nodePss = pssBytes('self');
+      return nodePss + supervisor.pids().reduce((a, p) => a + pssBytes(p), 0);
+    },
     // Objects cross once every stream delivers, while all N run.
     () => {
       crossings = walkers(sim, (id) => {
@@ -174,7 +178,7 @@ async function ours(sim: RtspSimulator) {
   guard.close();
   const endedAt = Date.now();
   await supervisor.close();
-  return { w, nodeSec, before, after, alerts, overload, walks, config, logs: logs.lines, endedAt };
+  return { w, nodeSec, nodePss, before, after, alerts, overload, walks, config, logs: logs.lines, endedAt };
 }
 
 /** `startMs`: how long our streams needed to deliver (the floor's processes get the same before settling). */
@@ -273,7 +277,7 @@ function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | nul
   const box = (w: Window | null) => (w?.boxCores == null ? 'n/a' : `${w.boxCores.toFixed(2)} of ${os.cpus().length} cores busy`) +
     (w?.simCores == null ? '' : ` (simulator ${w.simCores.toFixed(2)})`);
   console.log('');
-  console.log(`ours (ffmpeg + Node)   ${f3(oursPerCam)} CPU-s per camera-second (Node ${f3(r.nodeSec / WINDOW_S / N)}), PSS ${(r.w.pssBytes / N / MiB).toFixed(2)} MiB per camera   box: ${box(r.w)}`);
+  console.log(`ours (ffmpeg + Node)   ${f3(oursPerCam)} CPU-s per camera-second (Node ${f3(r.nodeSec / WINDOW_S / N)}), PSS ${(r.w.pssBytes / N / MiB).toFixed(2)} MiB per camera (Node ${(r.nodePss / N / MiB).toFixed(2)})   box: ${box(r.w)}`);
   console.log(`floor (bare ffmpeg)    ${f3(perCam(f))} CPU-s per camera-second, PSS ${(f.pssBytes / N / MiB).toFixed(2)} MiB per camera   box: ${box(f)}`);
   console.log(mw ? `motion daemon (${M} cams) ${f3(motionPerCam!)} CPU-s per camera-second, PSS ${(mw.pssBytes / M / MiB).toFixed(2)} MiB per camera   box: ${box(mw)}` : `motion daemon: ${opts['no-reference'] ? 'skipped (--no-reference)' : 'not installed'}`);
   console.log(delivering === N

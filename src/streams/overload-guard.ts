@@ -9,6 +9,12 @@ export interface OverloadTarget {
   setOverloadLevel(level: number): void;
   /** The previous level is still being applied: its effect cannot be judged yet. */
   readonly applyingLevel?: boolean;
+  /**
+   * Streams are coming up in a wave (the start gate is full): their RTSP set-up and probing load the
+   * box for a while and pass by themselves, and no analysis rate changes them. Judged as overload, a
+   * start of 120 cameras drove the level to its maximum, which then took minutes to come back down.
+   */
+  readonly startWave?: boolean;
 }
 
 export interface OverloadState {
@@ -24,14 +30,15 @@ export interface OverloadState {
 
 export class OverloadGuard {
   readonly #policy: OverloadPolicy;
-  readonly #sampler = new LoadSampler();
+  readonly #sampler: Pick<LoadSampler, 'start' | 'sample' | 'close'>;
   readonly #target: OverloadTarget;
   readonly #log: Logger;
   readonly #sampleMs: number;
   #timer: NodeJS.Timeout | null = null;
   #state: OverloadState = { level: 0, maxLevel: MAX_OVERLOAD_LEVEL, since: null, reason: null, last: null, transitions: 0 };
 
-  constructor(o: OverloadThresholds & { sampleSec: number }, target: OverloadTarget, logger: Logger) {
+  constructor(o: OverloadThresholds & { sampleSec: number }, target: OverloadTarget, logger: Logger, sampler: Pick<LoadSampler, 'start' | 'sample' | 'close'> = new LoadSampler()) {
+    this.#sampler = sampler;
     this.#policy = new OverloadPolicy(o);
     this.#sampleMs = o.sampleSec * 1000;
     this.#target = target;
@@ -57,8 +64,8 @@ export class OverloadGuard {
   #tick(): void {
     const sample = this.#sampler.sample();
     this.#state.last = sample;
-    // Judge a level only once every camera runs at it.
-    if (this.#target.applyingLevel === true) return;
+    // Judge a level only once every camera runs at it, and not during a wave of starts.
+    if (this.#target.applyingLevel === true || this.#target.startWave === true) return;
     const change = this.#policy.observe(sample);
     if (!change) return;
     this.#state = { ...this.#state, level: change.level, since: new Date().toISOString(), reason: change.why, transitions: this.#state.transitions + 1 };

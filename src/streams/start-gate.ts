@@ -36,6 +36,11 @@ export class StartGate {
   get waiting(): number {
     return this.#urgent.length + this.#routine.length;
   }
+
+  /** Every slot taken: a wave of starts (the service starting, cameras back after a power cut). */
+  get full(): boolean {
+    return this.#running >= this.#limit;
+  }
 }
 
 /** The service's gate: at most this many ffmpeg runs probing their stream at once. */

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.js';
 import type { CameraEventTarget } from '../onvif/camera-event-watcher.js';
 import { CameraStream, type CameraStreamDeps, type CameraStreamStats } from './camera-stream.js';
 import { SnapshotEncoder } from './snapshot-encoder.js';
+import { ffmpegStarts } from './start-gate.js';
 
 /** The camera-side motion source (ONVIF PullPoint subscriptions): what the supervisor needs of it. */
 export interface CameraMotionSource {
@@ -85,6 +86,11 @@ export class StreamSupervisor {
   /** True while a new overload level is still reaching the cameras. */
   get applyingLevel(): boolean {
     return this.#levelTimers.size > 0;
+  }
+
+  /** True while ffmpeg runs start in a wave (the service-wide start gate is full). */
+  get startWave(): boolean {
+    return ffmpegStarts.full;
   }
 
   /** Applies an overload level (overload-guard.ts) to every camera: in place at once, swaps staggered so they do not pile up. */

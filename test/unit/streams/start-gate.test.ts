@@ -5,7 +5,9 @@ t.test('at most `limit` holders; a release hands the slot to the next in line, i
   const gate = new StartGate(2);
   const order: number[] = [];
   const a = await gate.acquire();
+  t.notOk(gate.full, 'a slot left');
   const b = await gate.acquire();
+  t.ok(gate.full, 'every slot taken');
   const c = gate.acquire().then((r) => { order.push(3); return r; });
   const d = gate.acquire().then((r) => { order.push(4); return r; });
   await Promise.resolve();
@@ -21,10 +23,12 @@ t.test('at most `limit` holders; a release hands the slot to the next in line, i
   t.same(order, [3, 4]);
   rc();
   rd();
+  t.notOk(gate.full, 'the slots freed');
   const e = await gate.acquire();
   const f = await gate.acquire();
   t.equal(gate.waiting, 0, 'both slots free again');
   e();
+  t.notOk(gate.full);
   f();
 });
 
