@@ -51,7 +51,9 @@ export class FrameHealth {
   readonly #rows: number;
   readonly #samples: Uint8Array;
   readonly #blocks: Float32Array;
-  #anchor: Uint8Array | null = null;
+  /** The first frame of the current still run (its samples), when there is one: reused, every frame in motion starts a run. */
+  readonly #anchor: Uint8Array;
+  #hasAnchor = false;
   #stillSince = 0;
   #frozen = false;
   #changesWhileFrozen = 0;
@@ -67,6 +69,7 @@ export class FrameHealth {
     this.#rows = Math.floor(o.height / STEP);
     this.#samples = new Uint8Array(this.#cols * this.#rows);
     this.#blocks = new Float32Array(Math.floor(this.#cols / BLOCK) * Math.floor(this.#rows / BLOCK));
+    this.#anchor = new Uint8Array(this.#samples.length);
   }
 
   get frozen(): boolean {
@@ -93,7 +96,7 @@ export class FrameHealth {
   }
 
   #restartRuns(): void {
-    this.#anchor = null;
+    this.#hasAnchor = false;
     this.#uniformSince = null;
     this.#clearSince = null;
   }
@@ -123,9 +126,10 @@ export class FrameHealth {
    */
   #checkFrozen(uniform: boolean, at: number): PictureHealthChange | null {
     // A uniform picture (covered, lights out) has nothing to freeze: it is no still run, and it is not the frozen picture.
-    const same = !uniform && this.#anchor !== null && this.#changedShare(this.#anchor) <= STILL_MAX_CHANGED;
+    const same = !uniform && this.#hasAnchor && this.#changedShare(this.#anchor) <= STILL_MAX_CHANGED;
     if (!same) {
-      this.#anchor = uniform ? null : Uint8Array.from(this.#samples);
+      this.#hasAnchor = !uniform;
+      if (!uniform) this.#anchor.set(this.#samples);
       this.#stillSince = at;
       if (this.#frozen && ++this.#changesWhileFrozen >= FROZEN_CLEAR_CHANGES) {
         this.#frozen = false;
