@@ -118,7 +118,7 @@ let simPid: number | null = null;
  * Waits until `ready` (every stream delivering; at most READY_MAX_MS), then SETTLE_MS, then measures
  * `read` (cumulative CPU s) over the window, with PSS at its middle.
  */
-async function measure(ready: () => boolean, read: () => number, pss: () => number, onReady?: () => void): Promise<Window & { readyMs: number; nodeSec: number }> {
+async function measure(ready: () => boolean, read: () => number, pss: () => Promise<number>, onReady?: () => void): Promise<Window & { readyMs: number; nodeSec: number }> {
   const t0 = Date.now();
   while (!ready() && Date.now() - t0 < READY_MAX_MS) await sleep(250);
   const readyMs = Date.now() - t0;
@@ -130,7 +130,7 @@ async function measure(ready: () => boolean, read: () => number, pss: () => numb
   const s0 = simPid === null ? null : processCpuSec(simPid);
   const box = new BoxCpu();
   await sleep((WINDOW_S * 1000) / 2);
-  const mem = pss();
+  const mem = await pss();
   await sleep((WINDOW_S * 1000) / 2);
   const simCores = simPid === null || s0 === null ? null : (processCpuSec(simPid) - s0) / WINDOW_S;
   return { cpuSec: read() - c0, boxCores: box.busyCores(os.cpus().length), pssBytes: mem, readyMs, nodeSec: selfAndReapedCpuSec().self - n0, simCores };
@@ -159,9 +159,9 @@ async function ours(sim: RtspSimulator) {
   const w = await measure(
     () => supervisor.stats().every((s) => s.framesAnalysed > 0),
     () => selfAndReapedCpuSec().self + childrenCpuSec(supervisor.pids()),
-    () => {
-      nodePss = pssBytes('self');
-      return nodePss + supervisor.pids().reduce((a, p) => a + pssBytes(p), 0);
+    async () => {
+      nodePss = await pssBytes('self');
+      return nodePss + (await Promise.all(supervisor.pids().map(pssBytes))).reduce((a, b) => a + b, 0);
     },
     // Objects cross once every stream delivers, while all N run.
     () => {
@@ -196,7 +196,7 @@ async function floor(sim: RtspSimulator, config: ReturnType<typeof loadConfig>, 
     await sleep(startMs / N);
   }
   const pids = children.map((c) => c.pid!).filter(Boolean);
-  const w = await measure(() => true, () => childrenCpuSec(pids), () => pids.reduce((a, p) => a + pssBytes(p), 0));
+  const w = await measure(() => true, () => childrenCpuSec(pids), async () => (await Promise.all(pids.map(pssBytes))).reduce((a, b) => a + b, 0));
   await Promise.all(children.map((c) => new Promise<void>((resolve) => {
     if (c.exitCode !== null || c.signalCode !== null) return resolve();
     c.once('close', () => resolve());

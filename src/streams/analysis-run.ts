@@ -70,8 +70,8 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
   #analysisFps: number;
   readonly #o: AnalysisRunOptions;
   /** The analysed frames at snapshot size, raw: the one an event wants is encoded then. */
-  readonly #images = new RawFrameChannel();
-  /** The detection frames: ffmpeg listens, Node reads them into one buffer (socket-channel.ts); none are kept. */
+  readonly #images: RawFrameChannel;
+  /** The detection frames: ffmpeg listens, Node reads them into a shared buffer (socket-channel.ts); none are kept. */
   readonly #detection: SocketChannel<never>;
   #proc: FfmpegProcess | null = null;
   #starting: Promise<void> | null = null;
@@ -88,6 +88,7 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     this.#analysisFps = o.fps;
     this.startedAt = o.now();
     this.detector = createDetector(o.motion, o.settings, o.mode);
+    this.#images = new RawFrameChannel(o.mode === 'patrol' ? 1 : 2);
     const splitter = new FixedFrameSplitter(this.detector.frameSize);
     // The frame is lent: everything that looks at it (detector, picture health) does so synchronously.
     const frames = { push: (chunk: Buffer): never[] => (splitter.push(chunk, (frame) => this.#onFrame(frame)), []) };

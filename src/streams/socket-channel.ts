@@ -23,6 +23,19 @@ export interface SocketChannelOptions {
   ffmpegListensReadBytes?: number;
 }
 
+/**
+ * The buffers ffmpeg-listens channels read into, one per size for the whole service: each read is
+ * consumed before the next one starts (the callback runs for it at once; splitters copy what they keep
+ * and lend the rest synchronously), so a buffer per socket, two per camera, was 0.25 MiB per camera of
+ * memory holding nothing.
+ */
+const readBuffers = new Map<number, Buffer>();
+function sharedReadBuffer(bytes: number): Buffer {
+  let b = readBuffers.get(bytes);
+  if (!b) readBuffers.set(bytes, (b = Buffer.allocUnsafeSlow(bytes)));
+  return b;
+}
+
 /** How often a connection ffmpeg refused (bound, not yet listening) is tried again, and how many times. */
 const CONNECT_RETRY_MS = 20;
 const CONNECT_TRIES = 250;
@@ -31,7 +44,7 @@ export class SocketChannel<T> {
   readonly #dir = mkdtempSync(path.join(os.tmpdir(), 'mt-'));
   readonly socketPath: string;
   readonly #server: net.Server | null;
-  /** ffmpeg-listens mode: the one buffer every read goes into. */
+  /** ffmpeg-listens mode: the buffer every read goes into (shared: sharedReadBuffer). */
   readonly #readBuffer: Buffer | null;
   #watcher: FSWatcher | null = null;
   #retry: NodeJS.Timeout | null = null;
@@ -48,7 +61,7 @@ export class SocketChannel<T> {
     this.#keep = keep;
     this.#newSplitter = newSplitter;
     const readBytes = o.ffmpegListensReadBytes ?? 0;
-    this.#readBuffer = readBytes > 0 ? Buffer.allocUnsafeSlow(readBytes) : null;
+    this.#readBuffer = readBytes > 0 ? sharedReadBuffer(readBytes) : null;
     this.#server = this.#readBuffer ? null : net.createServer((socket) => this.#accept(socket));
   }
 

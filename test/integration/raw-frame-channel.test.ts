@@ -20,16 +20,22 @@ function reference(): Buffer[] {
   return Array.from({ length: FRAMES }, (_, i) => r.stdout.subarray(i * size, (i + 1) * size));
 }
 
-t.test('ffmpeg listens, Node connects and keeps the last frames intact', async (t) => {
-  const channel = new RawFrameChannel();
-  t.ok(channel.ffmpegListens, 'the raw frames come over a socket ffmpeg listens on');
-  await channel.start();
-  t.notOk(existsSync(channel.socketPath), 'nothing there until ffmpeg makes it');
+/** ffmpeg writes FRAMES frames to the channel, listening on its socket; resolves with its exit code and stderr. */
+async function sendFrames(channel: RawFrameChannel): Promise<{ code: number | null; stderr: string }> {
   const ff = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-f', 'lavfi', '-i', SOURCE, '-frames:v', String(FRAMES),
     '-f', 'yuv4mpegpipe', '-pix_fmt', 'yuv420p', '-listen', '1', channel.target], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   ff.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
   const code = await new Promise<number | null>((resolve) => ff.on('close', resolve));
+  return { code, stderr };
+}
+
+t.test('ffmpeg listens, Node connects and keeps the last frames intact', async (t) => {
+  const channel = new RawFrameChannel(2);
+  t.ok(channel.ffmpegListens, 'the raw frames come over a socket ffmpeg listens on');
+  await channel.start();
+  t.notOk(existsSync(channel.socketPath), 'nothing there until ffmpeg makes it');
+  const { code, stderr } = await sendFrames(channel);
   t.equal(code, 0, `ffmpeg wrote every frame to Node (it waits for the connection): ${stderr}`);
 
   const ref = reference();
@@ -42,8 +48,19 @@ t.test('ffmpeg listens, Node connects and keeps the last frames intact', async (
   await channel.close();
 });
 
+t.test('a channel keeping one frame (patrol) gives the newest for an older one', async (t) => {
+  const channel = new RawFrameChannel(1);
+  await channel.start();
+  t.equal((await sendFrames(channel)).code, 0);
+  const ref = reference();
+  const last = await channel.frameFor(FRAMES, 5000);
+  t.ok(last?.data.equals(ref[FRAMES - 1]!), 'the last frame, byte for byte');
+  t.ok((await channel.frameFor(FRAMES - 1, 10))?.data.equals(ref[FRAMES - 1]!), 'the one before is gone: the newest instead');
+  await channel.close();
+});
+
 t.test('a channel closed before ffmpeg came leaves nothing waiting', async (t) => {
-  const channel = new RawFrameChannel();
+  const channel = new RawFrameChannel(1);
   await channel.start();
   await channel.close();
   t.notOk(existsSync(channel.socketPath));
