@@ -181,11 +181,10 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
     this.frames++;
     this.lastFrameAt = at;
     if (this.frames === 1) this.#release?.();
-    if (!this.#thinning.admit(at)) {
-      this.decimated++;
-      return;
-    }
-    this.emit('frame', this.detector.analyse(frame), frame, this.frames, at);
+    if (!this.#thinning.admit(at)) this.decimated++;
+    // An event on this frame asks for its picture while the verdict is handed on, synchronously.
+    else this.emit('frame', this.detector.analyse(frame), frame, this.frames, at);
+    this.#images.judged(this.frames);
   }
 
   #onStderr(line: string): void {

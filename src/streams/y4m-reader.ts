@@ -6,9 +6,11 @@ const MAX_HEADER = 512;
 export interface Y4mFrame {
   width: number;
   height: number;
-  /** yuv420p planes, width×height×1.5 bytes. */
+  /** yuv420p planes, width×height×1.5 bytes; empty for a frame the splitter was told to skip. */
   data: Buffer;
 }
+
+const SKIPPED = Buffer.alloc(0);
 
 /**
  * Cuts frames into `pool` buffers used in turn, allocating nothing per frame: the caller may read into
@@ -30,9 +32,20 @@ export class Y4mSplitter {
   #width = 0;
   #height = 0;
 
-  constructor(pool: number) {
+  /** Frames started so far (1-based number of the current one). */
+  #index = 0;
+  /** Bytes of a skipped frame still to pass over. */
+  #skipping = 0;
+  readonly #skip: (index: number) => boolean;
+
+  /**
+   * `skip(n)`, asked as frame n (1-based) begins: true to pass over its bytes without copying them
+   * (the frame is still handed out, with empty data, so counts stay in step).
+   */
+  constructor(pool: number, skip: (index: number) => boolean = () => false) {
     if (!Number.isInteger(pool) || pool < 1) throw new RangeError('pool must be a positive integer');
     this.#poolSize = pool;
+    this.#skip = skip;
   }
 
   /** The frames this chunk completes. Throws on a stream that is not 4:2:0 y4m. */
@@ -40,6 +53,13 @@ export class Y4mSplitter {
     const out: Y4mFrame[] = [];
     let i = 0;
     while (i < chunk.length) {
+      if (this.#skipping > 0) {
+        const n = Math.min(this.#skipping, chunk.length - i);
+        this.#skipping -= n;
+        i += n;
+        if (this.#skipping === 0) out.push({ width: this.#width, height: this.#height, data: SKIPPED });
+        continue;
+      }
       if (this.#target) {
         const n = Math.min(this.#missing, chunk.length - i);
         chunk.copy(this.#target, this.#target.length - this.#missing, i, i + n);
@@ -68,8 +88,13 @@ export class Y4mSplitter {
     if (line.startsWith('YUV4MPEG2 ')) return this.#header(line);
     if (!line.startsWith('FRAME')) throw new Error('y4m: expected FRAME');
     if (this.#width === 0) throw new Error('y4m: FRAME before the stream header');
-    this.#missing = this.#width * this.#height * 1.5;
-    this.#target = this.#pooled(this.#missing);
+    const size = this.#width * this.#height * 1.5;
+    if (this.#skip(++this.#index)) {
+      this.#skipping = size;
+      return;
+    }
+    this.#missing = size;
+    this.#target = this.#pooled(size);
   }
 
   #pooled(size: number): Buffer {

@@ -59,6 +59,19 @@ t.test('a channel keeping one frame (patrol) gives the newest for an older one',
   await channel.close();
 });
 
+t.test('a frame already judged is passed over unless an event asked for it first', async (t) => {
+  const channel = new RawFrameChannel(2);
+  await channel.start();
+  // As a detection verdict does: the event asks for its frame, then the frame counts as judged.
+  const asked = channel.frameFor(FRAMES, 5000);
+  channel.judged(FRAMES);
+  t.equal((await sendFrames(channel)).code, 0);
+  const ref = reference();
+  t.ok((await asked)?.data.equals(ref[FRAMES - 1]!), 'the frame asked for, byte for byte');
+  t.equal(await channel.frameFor(FRAMES - 1, 10), null, 'a judged frame nobody asked for was never kept');
+  await channel.close();
+});
+
 t.test('a channel closed before ffmpeg came leaves nothing waiting', async (t) => {
   const channel = new RawFrameChannel(1);
   await channel.start();

@@ -40,6 +40,19 @@ t.test('pooled: frames are copied into buffers used in turn, so the caller may r
   t.equal(out[3]!.data, out[0]!.data, 'the fourth frame reuses the first one\'s buffer');
 });
 
+t.test('a frame it is told to skip is passed over uncopied, and still handed out (empty) to keep the count', async (t) => {
+  const header = Buffer.from('YUV4MPEG2 W4 H2 F15:1 Ip A1:1 C420jpeg\n');
+  const stream = Buffer.concat([header, ...[1, 2, 3].flatMap((v) => [Buffer.from('FRAME\n'), frame(4, 2, v)])]);
+  for (const size of [1, 5, stream.length]) {
+    const asked: number[] = [];
+    const s = new Y4mSplitter(2, (n) => { asked.push(n); return n === 2; });
+    const out: Y4mFrame[] = [];
+    for (let i = 0; i < stream.length; i += size) out.push(...s.push(stream.subarray(i, i + size)));
+    t.same(asked, [1, 2, 3], `asked once per frame, as it begins (chunks of ${size})`);
+    t.same(out.map((f) => [f.width, f.height, f.data.length, f.data[0]]), [[4, 2, 12, 1], [4, 2, 0, undefined], [4, 2, 12, 3]]);
+  }
+});
+
 t.test('refuses what it cannot cut', async (t) => {
   t.throws(() => new Y4mSplitter(0), /positive integer/);
   const cut = (b: Buffer) => new Y4mSplitter(1).push(b);
