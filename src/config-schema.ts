@@ -125,6 +125,7 @@ export const configSchema = {
       default: {},
       properties: {
         ffmpegPath: { type: 'string', minLength: 1, default: 'ffmpeg' },
+        ffmpegNice: int(0, 19, 10),
         rtspTimeoutSec: int(1, 120, 10),
         watchdogSec: num(1, 600, 20),
         backoffInitialMs: int(10, 600000, 1000),

@@ -77,6 +77,8 @@ export interface MotionConfig {
 
 export interface StreamConfig {
   ffmpegPath: string;
+  /** Niceness of the cameras' ffmpeg processes (0–19): below the service, so a saturated box delays decoding, not alerts. */
+  ffmpegNice: number;
   /** Socket timeout for RTSP I/O, seconds. */
   rtspTimeoutSec: number;
   /** Restart ffmpeg when no frame arrived for this long. */

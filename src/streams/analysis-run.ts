@@ -142,7 +142,9 @@ export class AnalysisRun extends EventEmitter<AnalysisRunEvents> {
       snapshotWidth: s.snapshotWidth, imageTarget: this.#images.target, imageTargetListens: this.#images.ffmpegListens, detectionTarget: this.#detection.target,
       privacyMaskFile: this.#o.privacyMaskFile, keyframesOnly: this.mode === 'patrol',
     });
-    const proc = new FfmpegProcess(spec, s.ffmpegPath);
+    // Below the service in priority: on a saturated box the decoders fall behind (their input
+    // buffers), not the event loop that raises the alerts (stalled 1 s at 190 cameras here before).
+    const proc = new FfmpegProcess(spec, s.ffmpegPath, s.ffmpegNice);
     this.#proc = proc;
     proc.on('stderr', (line) => this.#onStderr(line));
     proc.on('exit', (exit) => this.#exit(exit));

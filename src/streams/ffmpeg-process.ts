@@ -3,6 +3,7 @@
 
 import { EventEmitter } from 'node:events';
 import type { ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import { PassThrough, type Readable } from 'node:stream';
 import ffmpeg from 'fluent-ffmpeg';
 import type { FfmpegSpec } from './ffmpeg-args.js';
@@ -69,7 +70,8 @@ export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
   #tail: string[] = [];
   readonly #ffmpegPath: string;
 
-  constructor(spec: FfmpegSpec, ffmpegPath: string) {
+  /** `nice`: the niceness ffmpeg runs at (0: the service's own). */
+  constructor(spec: FfmpegSpec, ffmpegPath: string, nice = 0) {
     super();
     this.#ffmpegPath = ffmpegPath;
     const cmd = ffmpeg({ stdoutLines: STDERR_TAIL_LINES }).setFfmpegPath(ffmpegPath);
@@ -92,6 +94,12 @@ export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
       cmd.on('start', () => {
         this.#proc = (cmd as unknown as { ffmpegProc?: ChildProcess }).ffmpegProc ?? null;
         this.#proc?.stdin?.on('error', () => { /* ffmpeg may exit before reading `q` */ });
+        const pid = this.#proc?.pid;
+        if (nice > 0 && pid !== undefined) {
+          try {
+            os.setPriority(pid, nice);
+          } catch { /* it exited already */ }
+        }
       });
       cmd.on('stderr', (line: string) => {
         this.#tail.push(line);

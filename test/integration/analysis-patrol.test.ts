@@ -11,6 +11,8 @@ import { startMosquitto, startRedis } from '../helpers/services.js';
 
 const alive = (pid: number) => existsSync(`/proc/${pid}`) && !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
 const cmdline = (pid: number) => (existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0') : []);
+/** Niceness of a process (field 19 of /proc/<pid>/stat). */
+const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
 /** The camera's own ffmpeg processes (they read RTSP), not the service's snapshot encoder. */
 const cameraFfmpegs = (pids: number[]) => pids.filter((p) => cmdline(p).includes('-rtsp_transport'));
 
@@ -41,6 +43,8 @@ t.test('patrol → full on a moving object (alert from the patrol keyframe) → 
   await waitFor('patrol analysing keyframes', () => { pids(); return stats().analysis.mode === 'patrol' && stats().framesAnalysed >= 4; });
   const patrolPid = cameraFfmpegs(pids())[0]!;
   t.ok(cmdline(patrolPid).includes('nokey'), 'the patrol ffmpeg decodes keyframes only');
+  t.equal(niceOf(patrolPid), h.config.stream.ffmpegNice, 'and runs below the service in priority');
+  t.ok(h.config.stream.ffmpegNice > 0);
 
   await sim.cross('yard', 4);
   const alert = await waitFor('the alert', () => { pids(); return h.eventMessages().find((m) => m.type === 'new'); }, 30_000);
