@@ -369,7 +369,7 @@ async function decodeForDetector(file: string, motion: MotionConfig, ffmpegPath:
     rtspUrl: 'rtsp://unused', fps: motion.fps, width: motion.width, height: motion.height, rtspTimeoutSec: 10, ffmpegMajor,
     snapshotWidth: 640, imageTarget: 'unused',
   });
-  // The same filter graph; the detector output goes to stdout, the JPEG branches to a null sink.
+  // The same filter graph; the detector output goes to stdout, the snapshot-size branch to a null sink.
   const outputs = spec.outputs.flatMap((o) => {
     if (o.target === 'stdout') return [...o.options, 'pipe:1'];
     const map = o.options[o.options.indexOf('-map') + 1]!;
