@@ -77,7 +77,7 @@ export interface MotionConfig {
 
 export interface StreamConfig {
   ffmpegPath: string;
-  /** Niceness of the cameras' ffmpeg processes (0–19): below the service, so a saturated box delays decoding, not alerts. */
+  /** How much nicer than the service the cameras' ffmpegs run (0–19): a saturated box then delays decoding, not alerts. */
   ffmpegNice: number;
   /** Socket timeout for RTSP I/O, seconds. */
   rtspTimeoutSec: number;

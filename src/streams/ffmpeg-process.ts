@@ -70,7 +70,7 @@ export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
   #tail: string[] = [];
   readonly #ffmpegPath: string;
 
-  /** `nice`: the niceness ffmpeg runs at (0: the service's own). */
+  /** `nice`: how much nicer than the service ffmpeg runs (0: the service's own priority; capped at 19). */
   constructor(spec: FfmpegSpec, ffmpegPath: string, nice = 0) {
     super();
     this.#ffmpegPath = ffmpegPath;
@@ -97,7 +97,7 @@ export class FfmpegProcess extends EventEmitter<FfmpegProcessEvents> {
         const pid = this.#proc?.pid;
         if (nice > 0 && pid !== undefined) {
           try {
-            os.setPriority(pid, nice);
+            os.setPriority(pid, Math.min(19, os.getPriority() + nice));
           } catch { /* it exited already */ }
         }
       });
