@@ -118,13 +118,14 @@ let simPid: number | null = null;
  * Waits until `ready` (every stream delivering; at most READY_MAX_MS), then SETTLE_MS, then measures
  * `read` (cumulative CPU s) over the window, with PSS at its middle.
  */
-async function measure(ready: () => boolean, read: () => number, pss: () => Promise<number>, onReady?: () => void): Promise<Window & { readyMs: number; nodeSec: number }> {
+async function measure(ready: () => boolean, read: () => number, pss: () => Promise<number>, onReady?: () => void, onWindow?: () => void): Promise<Window & { readyMs: number; nodeSec: number }> {
   const t0 = Date.now();
   while (!ready() && Date.now() - t0 < READY_MAX_MS) await sleep(250);
   const readyMs = Date.now() - t0;
   console.error(`  … ready after ${(readyMs / 1000).toFixed(1)} s${ready() ? '' : ' (not every stream delivers)'}; measuring`);
   onReady?.();
   await sleep(SETTLE_MS);
+  onWindow?.();
   const c0 = read();
   const n0 = selfAndReapedCpuSec().self;
   const s0 = simPid === null ? null : processCpuSec(simPid);
@@ -154,7 +155,9 @@ async function ours(sim: RtspSimulator) {
   const guard = new OverloadGuard(config.analysis.overload, supervisor, log);
   guard.start();
   for (const id of ids) await supervisor.add({ id, name: id, zone: 'z', householdId: null, shareWithOfficers: true, rtspUrl: sim.url(id) });
-  const before = supervisor.stats();
+  // The counters at the window's start (frames analysed, seconds in each mode): before it, cameras
+  // waiting at the start gate count seconds in patrol without frames.
+  let before = supervisor.stats();
   let crossings: { stop(): Promise<Walk[]> } | null = null;
   const w = await measure(
     () => supervisor.stats().every((s) => s.framesAnalysed > 0),
@@ -170,6 +173,7 @@ async function ours(sim: RtspSimulator) {
         return st ? `${st.analysis.mode ?? '-'}${st.analysis.swapping ? '→' + st.analysis.wanted : ''}${st.motion ? ', episode open' : ''}` : '?';
       });
     },
+    () => { before = supervisor.stats(); },
   );
   const walks = (await (crossings as { stop(): Promise<Walk[]> } | null)?.stop()) ?? [];
   const nodeSec = w.nodeSec;
@@ -267,7 +271,7 @@ function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | nul
     frames += s.framesAnalysed - (b?.framesAnalysed ?? 0);
     if (s.framesAnalysed > (b?.framesAnalysed ?? 0)) delivering++;
     expected += (s.analysis.patrolSec - (b?.analysis.patrolSec ?? 0)) * keyRate + (s.analysis.fullSec - (b?.analysis.fullSec ?? 0)) * r.config.motion.fps;
-    reconnects += s.restarts;
+    reconnects += s.restarts - (b?.restarts ?? 0);
   }
   const ratio = r.w.cpuSec / f.cpuSec;
   const oursPerCam = perCam(r.w);
