@@ -99,7 +99,7 @@ export class AnalysisSwitch {
   /** Whether `level` would take a new ffmpeg: patrol changes its rate in place, full decoding respawns at a new rate. */
   levelRespawns(level: number): boolean {
     const mode = this.#policy.mode;
-    return mode === 'full' && this.#active !== null && this.#active.fps !== analysisFps(mode, level, { patrolFps: this.#o.patrolFps, fullFps: this.#o.fullFps });
+    return mode === 'full' && this.#active !== null && this.#active.fps !== this.#wantedFps(mode, level);
   }
 
   /** Stops every run; resolves once their ffmpeg processes are gone. */
@@ -131,8 +131,8 @@ export class AnalysisSwitch {
     this.#reconcile();
   }
 
-  #wantedFps(mode: AnalysisMode): number {
-    return analysisFps(mode, this.#level, { patrolFps: this.#o.patrolFps, fullFps: this.#o.fullFps });
+  #wantedFps(mode: AnalysisMode, level = this.#level): number {
+    return analysisFps(mode, level, { patrolFps: this.#o.patrolFps, fullFps: this.#o.fullFps });
   }
 
   #reconcile(): void {

@@ -17,6 +17,9 @@ export interface OverloadTarget {
   readonly startWave?: boolean;
 }
 
+/** Where the guard's samples come from (a LoadSampler; tests give their own). */
+export type LoadSource = Pick<LoadSampler, 'start' | 'sample' | 'close'>;
+
 export interface OverloadState {
   level: number;
   maxLevel: number;
@@ -30,14 +33,14 @@ export interface OverloadState {
 
 export class OverloadGuard {
   readonly #policy: OverloadPolicy;
-  readonly #sampler: Pick<LoadSampler, 'start' | 'sample' | 'close'>;
+  readonly #sampler: LoadSource;
   readonly #target: OverloadTarget;
   readonly #log: Logger;
   readonly #sampleMs: number;
   #timer: NodeJS.Timeout | null = null;
   #state: OverloadState = { level: 0, maxLevel: MAX_OVERLOAD_LEVEL, since: null, reason: null, last: null, transitions: 0 };
 
-  constructor(o: OverloadThresholds & { sampleSec: number }, target: OverloadTarget, logger: Logger, sampler: Pick<LoadSampler, 'start' | 'sample' | 'close'> = new LoadSampler()) {
+  constructor(o: OverloadThresholds & { sampleSec: number }, target: OverloadTarget, logger: Logger, sampler: LoadSource = new LoadSampler()) {
     this.#sampler = sampler;
     this.#policy = new OverloadPolicy(o);
     this.#sampleMs = o.sampleSec * 1000;

@@ -11,7 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../logger.js';
 import { JpegSplitter } from './frame-reader.js';
-import type { Y4mFrame } from './y4m-reader.js';
+import { y4mHeader, Y4M_FRAME, type Y4mFrame } from './y4m-reader.js';
 
 export interface SnapshotJpegs {
   snapshot: Buffer | null;
@@ -127,7 +127,7 @@ class EncoderProcess {
       this.#child.once('close', (code, signal) => end(`exit ${code ?? signal}`));
     });
     this.#child.stdin?.on('error', () => {});
-    this.#child.stdin?.write(`YUV4MPEG2 W${width} H${height} F1:1 Ip A1:1 C420jpeg\n`, 'latin1');
+    this.#child.stdin?.write(y4mHeader(width, height), 'latin1');
     this.#read(this.#child.stdout, 'snapshot');
     this.#read(this.#child.stdio[3] as Readable | null, 'thumbnail');
     this.#child.stderr?.setEncoding('utf8').on('data', (s: string) => {
@@ -159,7 +159,7 @@ class EncoderProcess {
         this.#kill();
       }, this.#o.timeoutMs);
       this.#queue.push({ resolve, timer });
-      this.#child.stdin?.write('FRAME\n', 'latin1');
+      this.#child.stdin?.write(Y4M_FRAME, 'latin1');
       this.#child.stdin?.write(data);
     });
   }

@@ -118,7 +118,10 @@ export class Y4mSplitter {
   }
 }
 
-/** The y4m bytes of one frame (header + FRAME), to hand a kept frame to an encoder. */
-export function y4mBytes(f: Y4mFrame): Buffer {
-  return Buffer.concat([Buffer.from(`YUV4MPEG2 W${f.width} H${f.height} F1:1 Ip A1:1 C420jpeg\nFRAME\n`, 'latin1'), f.data]);
+/** The header of a y4m stream of 4:2:0 frames of this size, as the splitter reads it (the snapshot encoder's input). */
+export function y4mHeader(width: number, height: number): string {
+  return `YUV4MPEG2 W${width} H${height} F1:1 Ip A1:1 C420jpeg\n`;
 }
+
+/** What precedes each frame's bytes in a y4m stream. */
+export const Y4M_FRAME = 'FRAME\n';
