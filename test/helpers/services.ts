@@ -14,6 +14,8 @@ export interface ServiceProcess {
   stop(): Promise<void>;
   /** Starts it again on the same port. */
   start(): Promise<void>;
+  /** The running process's pid (benchmarks read its CPU time from /proc). */
+  pid(): number | undefined;
 }
 
 function waitForOutput(proc: ChildProcess, pattern: RegExp, what: string): Promise<void> {
@@ -55,6 +57,7 @@ function managed(scheme: string, port: number, launch: () => Promise<ChildProces
       await stopProcess(proc);
       proc = null;
     },
+    pid: () => proc?.pid,
     ready: Promise.resolve(),
   };
   process.once('exit', () => { proc?.kill('SIGKILL'); cleanup(); });
