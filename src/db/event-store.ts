@@ -34,6 +34,7 @@ export class EventStore {
   readonly #updateEvent: SqliteDatabase.Statement;
   readonly #endEvent: SqliteDatabase.Statement;
   readonly #openMotionAfter: SqliteDatabase.Statement<[string, number]>;
+  readonly #openBefore: SqliteDatabase.Statement<[string, number], EventRow>;
   readonly #addOutbox: SqliteDatabase.Statement;
   readonly #cancelPending: SqliteDatabase.Statement<[string, Buffer]>;
   readonly #run: ((fn: () => unknown) => unknown) & { immediate: (fn: () => unknown) => unknown };
@@ -50,6 +51,7 @@ export class EventStore {
     this.#openMotionAfter = sqlite.prepare(
       "select 1 from events where camera_id = ? and type = 'motion' and started_at > ? and ended_at is null limit 1",
     );
+    this.#openBefore = sqlite.prepare('select * from events where camera_id = ? and started_at < ? and ended_at is null order by started_at');
     this.#addOutbox = sqlite.prepare(insertSql('outbox', OUTBOX_COLUMNS, 'dedupe_key'));
     // Same predicate as the partial index outbox_pending_topic, so it is used.
     this.#cancelPending = sqlite.prepare('delete from outbox where published_at is null and topic = ? and payload = ?');
@@ -97,6 +99,11 @@ export class EventStore {
   /** Whether a motion event that started after `startedAt` is still open on the camera. */
   hasOpenMotionAfter(cameraId: string, startedAt: number): boolean {
     return this.#openMotionAfter.get(cameraId, startedAt) !== undefined;
+  }
+
+  /** The camera's events still open that started before `before`, oldest first. */
+  openEventsBefore(cameraId: string, before: number): EventRow[] {
+    return this.#openBefore.all(cameraId, before);
   }
 
   /** Rows whose dedupe key exists already are skipped: a retried job adds nothing. */

@@ -32,6 +32,10 @@ const Q = {
     name: 'mt_open_motion_after',
     text: "select 1 from events where camera_id = $1 and type = 'motion' and started_at > $2 and ended_at is null limit 1",
   },
+  openBefore: {
+    name: 'mt_open_before',
+    text: 'select * from events where camera_id = $1 and started_at < $2 and ended_at is null order by started_at',
+  },
   // Held until commit; hashtext spreads zones over the lock space (a collision only serialises more).
   lockZone: { name: 'mt_lock_zone', text: "select pg_advisory_xact_lock(hashtext('matthan-alerts:' || $1))" },
   lastAlert: {
@@ -69,6 +73,7 @@ function writesOn(client: pg.PoolClient): WorkerWrites {
     },
     *endEvent(id, endedAt, score, at) { yield* query(Q.endEvent, [id, endedAt, score, at]); },
     *hasOpenMotionAfter(cameraId, startedAt) { return (yield* query(Q.openMotionAfter, [cameraId, startedAt])).rows.length > 0; },
+    *openEventsBefore(cameraId, before) { return (yield* query(Q.openBefore, [cameraId, before])).rows as EventRow[]; },
     *addOutbox(rows) {
       if (rows.length === 0) return;
       const q = outboxInsert(rows);

@@ -19,6 +19,7 @@ function writesOf(s: EventStore): WorkerWrites {
     *updateEvent(id, u) { s.updateEvent(id, u); },
     *endEvent(id, endedAt, score, at) { s.endEvent(id, endedAt, score, at); },
     *hasOpenMotionAfter(cameraId, startedAt) { return s.hasOpenMotionAfter(cameraId, startedAt); },
+    *openEventsBefore(cameraId, before) { return s.openEventsBefore(cameraId, before); },
     *addOutbox(rows) { s.addOutbox(rows); },
     *cancelPending(topic, payload) { s.cancelPending(topic, payload); },
     // One writer process: the worker's in-memory state is exact (and free).

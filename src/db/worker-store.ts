@@ -21,6 +21,8 @@ export interface WorkerWrites {
   endEvent(id: string, endedAt: number, score: number, at: number): Step<void>;
   /** Whether a motion event that started after `startedAt` is still open on the camera. */
   hasOpenMotionAfter(cameraId: string, startedAt: number): Step<boolean>;
+  /** The camera's events still open that started before `before`, oldest first. */
+  openEventsBefore(cameraId: string, before: number): Step<EventRow[]>;
   /** Rows whose dedupe key exists already are skipped: a retried job adds nothing. */
   addOutbox(rows: NewOutboxRow[]): Step<void>;
   /** Drops unpublished rows for a topic (a pending motion OFF overtaken by new motion). */

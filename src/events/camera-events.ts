@@ -17,6 +17,31 @@ export class CameraEvents {
   /** The open health event per camera and condition (key `<cameraId> <condition>`). */
   readonly #health = new Map<string, string>();
 
+  /**
+   * A stream starts watching the camera: the worker is to end what other processes left open, which is
+   * everything open from before but the events this process has open for the camera itself.
+   */
+  watching(camera: CameraConfig, since: number): EventJob {
+    const keep = this.#healthOf(camera.id).map(([, id]) => id);
+    const motion = this.#motion.get(camera.id);
+    if (motion) keep.push(motion.id);
+    return { kind: 'sweep', camera: cameraRef(camera), before: since, keep };
+  }
+
+  /**
+   * This process stops watching the camera for good: its health conditions end now, unseen from here
+   * on, and are forgotten (a camera added again starts afresh). A motion episode is ended by the
+   * stream's own close; the sweep only covers it should that `end` not come.
+   */
+  unwatched(camera: CameraConfig, at: number): EventJob {
+    for (const [key] of this.#healthOf(camera.id)) this.#health.delete(key);
+    return { kind: 'sweep', camera: cameraRef(camera), before: at, keep: [] };
+  }
+
+  #healthOf(cameraId: string): Array<[string, string]> {
+    return [...this.#health].filter(([key]) => key.startsWith(`${cameraId} `));
+  }
+
   fromEpisode(camera: CameraConfig, episode: EpisodeEvent): EventJob | null {
     const ref = cameraRef(camera);
     if (episode.kind === 'start') {

@@ -51,7 +51,14 @@ export type EventJob =
   | ({ kind: 'new'; camera: CameraRef; event: { id: string; type: EventType; startedAt: number; score: number; box: Box | null } } & Images)
   | ({ kind: 'update'; seq: number; camera: CameraRef; event: { id: string; at: number; score: number; box: Box | null } } & Images)
   | { kind: 'end'; camera: CameraRef; event: { id: string; endedAt: number; score: number; box: Box | null } }
-  | { kind: 'availability'; camera: CameraRef; online: boolean; at: number };
+  | { kind: 'availability'; camera: CameraRef; online: boolean; at: number }
+  /**
+   * The camera's events still open that started before `before`, other than `keep`, are ended: queued
+   * when a stream starts watching the camera (`keep`: the events this process has open itself; the rest
+   * were left by a process that died — a power cut, SIGKILL, a node lost — and nobody would end them),
+   * and when this process stops watching it for good (deleted, or handed to another node).
+   */
+  | { kind: 'sweep'; camera: CameraRef; before: number; keep: string[] };
 
 /** The event as consumers see it (MQTT payloads and the HTTP API). */
 export interface PublicEvent {
@@ -86,6 +93,8 @@ export function jobIdFor(job: EventJob): string {
       return `update_${job.event.id}_${job.seq}`;
     case 'availability':
       return `avail_${job.camera.id}_${job.at}_${job.online ? 1 : 0}`;
+    case 'sweep':
+      return `sweep_${job.camera.id}_${job.before}`;
     default:
       return `${job.kind}_${job.event.id}`;
   }

@@ -34,6 +34,10 @@ function isEventJob(data: unknown): data is EventJob {
   const c = (data as { camera?: { id?: unknown } } | null)?.camera;
   if (typeof d !== 'object' || d === null || typeof c?.id !== 'string') return false;
   if (d.kind === 'availability') return true;
+  if (d.kind === 'sweep') {
+    const w = data as { before?: unknown; keep?: unknown };
+    return Number.isFinite(w.before) && Array.isArray(w.keep) && w.keep.every((k) => typeof k === 'string');
+  }
   if ((d.kind === 'new' || d.kind === 'update') && !(isJobImage(d.snapshot) && isJobImage(d.thumbnail))) return false;
   return (d.kind === 'new' || d.kind === 'update' || d.kind === 'end') && typeof d.event?.id === 'string';
 }

@@ -64,7 +64,7 @@ async function saveImages(d: HandleEventDeps, job: Job<'new'> | Job<'update'>) {
   return { stored: stored ?? null, thumb: thumb ?? null };
 }
 
-export async function handleEvent(job: EventJob, d: HandleEventDeps): Promise<'stored' | 'duplicate' | 'skipped'> {
+export async function handleEvent(job: EventJob, d: HandleEventDeps): Promise<'stored' | 'duplicate' | 'skipped' | 'none'> {
   switch (job.kind) {
     case 'new':
       return handleNew(job, d);
@@ -74,6 +74,8 @@ export async function handleEvent(job: EventJob, d: HandleEventDeps): Promise<'s
       return handleEnd(job, d);
     case 'availability':
       return handleAvailability(job, d);
+    case 'sweep':
+      return handleSweep(job, d);
   }
 }
 
@@ -185,6 +187,46 @@ async function handleAvailability(job: Job<'availability'>, d: HandleEventDeps):
   const now = (d.now ?? Date.now)();
   const message = d.topics.availabilityMessage(job.camera.id, job.online);
   await d.store.commit((w) => w.addOutbox(outboxRows([message], `avail:${job.camera.id}:${job.at}:${job.online ? 1 : 0}`, now)));
+  d.onStored();
+  return 'stored';
+}
+
+/**
+ * When an event nobody saw end ended: motion at the last moment its row was touched (its last update,
+ * the last evidence of movement), a health condition at `before`, when a stream looked at the camera
+ * again or this process stopped looking (the condition may have lasted until then; a stream reports it
+ * afresh if it still holds).
+ */
+export function staleEndedAt(row: EventRow, before: number): number {
+  const end = row.type === 'motion' ? Math.max(row.started_at, row.updated_at) : before;
+  return Math.min(end, before);
+}
+
+/**
+ * End the camera's events left open (see the job's type), with the same dedupe keys as their own `end`
+ * jobs: one that still comes adds no second message, only its real end time. Only the `end` message
+ * and motion OFF go out: availability is for a stream to say, from what it sees.
+ */
+async function handleSweep(job: Job<'sweep'>, d: HandleEventDeps): Promise<'stored' | 'none'> {
+  const { camera, before } = job;
+  const keep = new Set(job.keep);
+  const now = (d.now ?? Date.now)();
+  const ended = await d.store.commit(function* (w) {
+    const stale = (yield* w.openEventsBefore(camera.id, before)).filter((r) => !keep.has(r.id));
+    for (const row of stale) {
+      const endedAt = staleEndedAt(row, before);
+      yield* w.endEvent(row.id, endedAt, row.score, now);
+      const message = d.topics.eventMessage('end', toPublicEvent({ ...row, ended_at: endedAt, updated_at: now }, d.publicUrl));
+      yield* w.addOutbox(outboxRows([message], `${row.id}:end`, now));
+    }
+    // Motion stuck ON (retained) goes OFF now, once, unless motion is open on the camera still (ours).
+    const lastMotion = stale.filter((r) => r.type === 'motion').at(-1);
+    if (lastMotion && !(yield* w.hasOpenMotionAfter(camera.id, 0))) {
+      yield* w.addOutbox(outboxRows([d.topics.motionMessage(camera.id, false)], `${lastMotion.id}:off`, now));
+    }
+    return stale.length;
+  });
+  if (ended === 0) return 'none';
   d.onStored();
   return 'stored';
 }

@@ -9,6 +9,7 @@ import { clusterKeys } from '../cluster/cluster-keys.js';
 import { WatchNode } from '../cluster/watch-node.js';
 import { CameraEvents } from '../events/camera-events.js';
 import { EventIngest } from '../events/event-ingest.js';
+import type { EventJob } from '../events/event-types.js';
 import { CameraEventWatcher } from '../onvif/camera-event-watcher.js';
 import { OverloadGuard } from '../streams/overload-guard.js';
 import { StreamSupervisor } from '../streams/stream-supervisor.js';
@@ -29,6 +30,9 @@ export function buildIngest(ctx: NodeContext, ffmpegMajor: number): IngestParts 
   const cameraMotion = track(new CameraEventWatcher({ ...watcherOptions, logger: logger.child({ component: 'camera-events' }) }));
   cameraMotion.start();
   const cameraEvents = new CameraEvents();
+  const sweep = (camera: CameraConfig, job: EventJob) => {
+    ingest.submit(job).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'events left open not ended'));
+  };
   const supervisor = new StreamSupervisor(config.motion, config.stream, {
     logger,
     ffmpegMajor,
@@ -42,6 +46,10 @@ export function buildIngest(ctx: NodeContext, ffmpegMajor: number): IngestParts 
     },
     frozenAfterMs: config.health.frozenAfterSec * 1000,
     coveredAfterMs: config.health.coveredAfterSec * 1000,
+    // Events a dead process (or a node that lost the camera) left open would stay open for ever, and
+    // so would this process's own once it no longer watches the camera.
+    onWatch: (camera, since) => sweep(camera, cameraEvents.watching(camera, since)),
+    onUnwatch: (camera, at) => sweep(camera, cameraEvents.unwatched(camera, at)),
     onHealth: async (camera, report) => {
       if (report.condition === 'offline') {
         await registry.markHealth(camera.id, !report.active).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'camera status not saved'));

@@ -16,6 +16,10 @@ export interface CameraMotionSource {
 
 export interface StreamSupervisorDeps extends CameraStreamDeps {
   cameraMotion?: CameraMotionSource;
+  /** A stream starts watching the camera (added, or started again with a new config), at `since`. */
+  onWatch?: (camera: CameraConfig, since: number) => void;
+  /** The camera is no longer watched here (removed: deleted, or handed to another node), since `at`. */
+  onUnwatch?: (camera: CameraConfig, at: number) => void;
 }
 
 /**
@@ -47,11 +51,13 @@ export class StreamSupervisor {
   }
 
   async add(camera: CameraConfig): Promise<void> {
-    await this.remove(camera.id);
+    // A new config for a watched camera: the new stream carries on with the events open (onWatch keeps them).
+    await this.#stop(camera.id);
     const effective = this.#withUsableMode(camera);
     const s = new CameraStream(effective, this.#motion, this.#stream, this.#deps, this.#encoder);
     this.#streams.set(camera.id, s);
     s.setOverloadLevel(this.#level);
+    this.#deps.onWatch?.(camera, (this.#deps.now ?? Date.now)());
     await s.start();
     // Camera events gate camera/hybrid modes, and escalate a patrolling camera to full decoding.
     const mode = effective.motion?.mode ?? 'server';
@@ -62,11 +68,17 @@ export class StreamSupervisor {
   }
 
   async remove(cameraId: string): Promise<void> {
+    const camera = await this.#stop(cameraId);
+    if (camera) this.#deps.onUnwatch?.(camera, (this.#deps.now ?? Date.now)());
+  }
+
+  async #stop(cameraId: string): Promise<CameraConfig | null> {
     const s = this.#streams.get(cameraId);
-    if (!s) return;
+    if (!s) return null;
     this.#streams.delete(cameraId);
     await this.#deps.cameraMotion?.unwatch(cameraId);
     await s.close();
+    return s.camera;
   }
 
   /** The camera's own motion state, by camera id (unknown ids are ignored). */

@@ -62,7 +62,7 @@ export interface Deployment {
 // A busy two-core box delays timers by a second or more: locks much shorter than this get fenced off spuriously.
 export const FAST_CLUSTER = { lockDurationMs: 6000, stalledIntervalMs: 2000, heartbeatMs: 1000, nodeTtlMs: 6000, reconcileMs: 3000, healthPort: 0 };
 
-export function deploymentConfig(o: { redisUrl: string; databaseUrl: string; mqttUrl?: string; overrides?: Record<string, unknown> }): Record<string, unknown> {
+export function deploymentConfig(o: { redisUrl: string; databaseUrl: string | null; mqttUrl?: string; overrides?: Record<string, unknown> }): Record<string, unknown> {
   const unique = randomUUID().slice(0, 8);
   return {
     host: '127.0.0.1', port: 0, redisUrl: o.redisUrl, databaseUrl: o.databaseUrl,

@@ -12,6 +12,8 @@ import { newAlertState } from '../../../src/events/alert-rules.js';
 import { handleEvent, type HandleEventDeps } from '../../../src/events/handle-event.js';
 import { SnapshotStore } from '../../../src/events/snapshot-store.js';
 import { Topics } from '../../../src/mqtt/topics.js';
+import type { EventJob } from '../../../src/events/event-types.js';
+import { newEventId } from '../../../src/ids.js';
 import { camera, endJob, newJob } from '../../helpers/jobs.js';
 import { forEachStore, type StoreCase } from '../../helpers/stores.js';
 
@@ -174,5 +176,59 @@ forEachStore((t, stores) => {
     t.same([row.snapshot_path, row.snapshot_sha256, row.thumbnail_path], [snapshot.path, createHash('sha256').update(JPEG).digest('hex'), thumbnail.path]);
     t.notOk(existsSync(path.join(deps.snapshots.root, thumbnail.path)), 'the worker wrote no file');
     t.same((await storedOn('mt/cameras/cam1/snapshot')).map((m) => m.file), [snapshot.path]);
+  });
+  t.test('a stream starting to watch ends what a dead process left open: not its own events, not newer ones, not other cameras\'', async (t) => {
+    const { db, deps, pending, advance } = await setup(t, stores);
+    const cam = camera();
+    const health = (type: 'frozen' | 'covered', startedAt: number): EventJob =>
+      ({ kind: 'new', camera: cam, event: { id: newEventId(), type, startedAt, score: 0, box: null }, snapshot: null, thumbnail: null });
+    // Left by the process that died: motion last updated at 1_000_500, a frozen picture.
+    const motion = newJob(cam, 900_000);
+    await handleEvent(motion, deps);
+    advance(500);
+    await handleEvent({ kind: 'update', seq: 1, camera: cam, event: { id: motion.event.id, at: 1_000_400, score: 0.3, box: null }, snapshot: null, thumbnail: null }, deps);
+    const frozen = health('frozen', 950_000);
+    await handleEvent(frozen, deps);
+    // Open in this process (kept), opened by the new stream (after `since`), and on another camera.
+    const covered = health('covered', 960_000);
+    await handleEvent(covered, deps);
+    const since = 1_100_000;
+    const newer = newJob(cam, since + 100);
+    await handleEvent(newer, deps);
+    const other = newJob(camera({ id: 'cam2' }), 900_000);
+    await handleEvent(other, deps);
+    advance(100_000);
+    const before = (await pending()).length;
+
+    const watching: EventJob = { kind: 'sweep', camera: cam, before: since, keep: [covered.kind === 'new' ? covered.event.id : ''] };
+    t.equal(await handleEvent(watching, deps), 'stored');
+    const ended = new Map((await db.db.selectFrom('events').select(['id', 'ended_at', 'score']).execute()).map((r) => [r.id, r]));
+    t.equal(ended.get(motion.event.id)?.ended_at, 1_000_500, 'motion ends at its last update, the last evidence of movement');
+    t.equal(ended.get(motion.event.id)?.score, 0.3, 'with its best score');
+    t.equal(ended.get(frozen.kind === 'new' ? frozen.event.id : '')?.ended_at, since, 'a condition ends when a stream looked again');
+    t.equal(ended.get(covered.kind === 'new' ? covered.event.id : '')?.ended_at, null, 'this process\'s own event is left to it');
+    t.equal(ended.get(newer.event.id)?.ended_at, null, 'the new stream\'s event is left open');
+    t.equal(ended.get(other.event.id)?.ended_at, null, 'another camera is not touched');
+    t.same((await pending()).slice(before), ['mt/events end', 'mt/events end'], 'an end message each; motion stays ON while the new stream\'s motion is open');
+
+    t.equal(await handleEvent(watching, deps), 'none', 'a retried job finds nothing left');
+    await handleEvent(endJob(cam, motion.event.id, 1_000_600), deps);
+    t.same((await pending()).slice(before), ['mt/events end', 'mt/events end'], 'an end that still comes from the old watcher adds no second message');
+  });
+
+  t.test('motion left ON by a dead process goes OFF at once, once; availability is the new stream\'s to say', async (t) => {
+    const { db, deps, pending, advance } = await setup(t, stores);
+    const cam = camera();
+    const a = newJob(cam, 900_000);
+    const b = newJob(cam, 950_000);
+    const offline: EventJob = { kind: 'new', camera: cam, event: { id: newEventId(), type: 'offline', startedAt: 960_000, score: 0, box: null }, snapshot: null, thumbnail: null };
+    for (const j of [a, b, offline]) await handleEvent(j, deps);
+    advance(60_000);
+    const before = (await pending()).length;
+    t.equal(await handleEvent({ kind: 'sweep', camera: cam, before: 1_050_000, keep: [] }, deps), 'stored');
+    const now = (deps.now as () => number)();
+    t.same((await pending(now)).slice(before), ['mt/events end', 'mt/events end', 'mt/events end', 'mt/cameras/cam1/motion OFF'], 'OFF due now, not after the off delay');
+    t.equal((await db.db.selectFrom('events').select('id').where('ended_at', 'is', null).execute()).length, 0);
+    t.equal(await handleEvent({ kind: 'sweep', camera: cam, before: 1_060_000, keep: [] }, deps), 'none', 'nothing is open any more');
   });
 });
