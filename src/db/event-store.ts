@@ -24,6 +24,12 @@ const EVENT_COLUMNS = [
 ] as const;
 const OUTBOX_COLUMNS = ['dedupe_key', 'topic', 'payload', 'payload_file', 'qos', 'retain', 'deliver_after', 'created_at', 'bundle'] as const;
 
+/**
+ * A camera's open events before a time (the sweep). The index is named: without statistics SQLite
+ * prefers the covering index, and would walk the camera's whole history.
+ */
+export const OPEN_BEFORE_SQL = 'select * from events indexed by events_open where camera_id = ? and started_at < ? and ended_at is null order by started_at';
+
 const insertSql = (table: string, cols: readonly string[], key: string) =>
   `insert into ${table} (${cols.join(', ')}) values (${cols.map((c) => `@${c}`).join(', ')}) on conflict (${key}) do nothing`;
 
@@ -51,7 +57,7 @@ export class EventStore {
     this.#openMotionAfter = sqlite.prepare(
       "select 1 from events where camera_id = ? and type = 'motion' and started_at > ? and ended_at is null limit 1",
     );
-    this.#openBefore = sqlite.prepare('select * from events where camera_id = ? and started_at < ? and ended_at is null order by started_at');
+    this.#openBefore = sqlite.prepare(OPEN_BEFORE_SQL);
     this.#addOutbox = sqlite.prepare(insertSql('outbox', OUTBOX_COLUMNS, 'dedupe_key'));
     // Same predicate as the partial index outbox_pending_topic, so it is used.
     this.#cancelPending = sqlite.prepare('delete from outbox where published_at is null and topic = ? and payload = ?');

@@ -232,6 +232,17 @@ export function migrationsFor(engine: Engine): Record<string, Migration> {
         await db.schema.alterTable('outbox').dropColumn('bundle').execute();
       },
     },
+    '0009_open_events': {
+      // The events still open, per camera: what the sweep at every stream start looks for
+      // (handle-event.ts). Only open rows are in it, a handful; the covering index would have the sweep
+      // walk all of a camera's history (tens of thousands of rows each, for 190 cameras at a start).
+      async up(db: Kysely<unknown>) {
+        await sql`create index events_open on events (camera_id, started_at) where ended_at is null`.execute(db);
+      },
+      async down(db: Kysely<unknown>) {
+        await db.schema.dropIndex('events_open').execute();
+      },
+    },
   };
 }
 

@@ -3,6 +3,7 @@
 
 import t from 'tap';
 import { Database } from '../../../src/db/database.js';
+import { OPEN_BEFORE_SQL } from '../../../src/db/event-store.js';
 import type { EventRow } from '../../../src/db/events.repository.js';
 
 async function open() {
@@ -55,4 +56,20 @@ t.test('refuses to run inside another open transaction rather than becoming part
     t.throws(() => db.store.transaction(() => db.store.insertEvent(row('e1'))), /inside another transaction/);
   });
   t.equal(db.store.findEvent('e1'), undefined);
+});
+
+t.test('the sweep finds a camera\'s open events through the open-events index, not the camera\'s history', async (t) => {
+  const db = await open();
+  t.teardown(() => db.close());
+  db.store.transaction(() => {
+    for (let i = 0; i < 50; i++) db.store.insertEvent({ ...row(`old${i}`), started_at: 10 + i, ended_at: 20 + i });
+    db.store.insertEvent({ ...row('open1'), started_at: 100 });
+    db.store.insertEvent({ ...row('open2'), started_at: 200 });
+    db.store.insertEvent({ ...row('later'), started_at: 400 });
+    db.store.insertEvent({ ...row('elsewhere'), camera_id: 'cam2', started_at: 100 });
+  });
+  t.same(db.store.openEventsBefore('cam1', 300).map((r) => r.id), ['open1', 'open2'], 'open, before the time, this camera, oldest first');
+  const plan = (db.sqlite.prepare(`explain query plan ${OPEN_BEFORE_SQL}`).all('cam1', 300) as { detail: string }[])
+    .map((r) => r.detail).join('\n');
+  t.match(plan, /USING INDEX events_open/);
 });

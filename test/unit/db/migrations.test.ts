@@ -43,7 +43,7 @@ forEachStore((t, stores) => {
   t.test('migrated: the tables and the history indexes', async (t) => {
     const db = await stores.open(t);
     t.same(await tables(db), ['cameras', 'events', 'outbox']);
-    t.same(await eventsIndexes(db), ['events_camera_cover', 'events_household_time', 'events_time', 'events_zone_time']);
+    t.same(await eventsIndexes(db), ['events_camera_cover', 'events_household_time', 'events_open', 'events_time', 'events_zone_time']);
   });
 
   t.test('event_actions (0006): the table and its index by event', async (t) => {
@@ -64,6 +64,6 @@ forEachStore((t, stores) => {
     t.equal(down.results?.length, Object.keys(migrationsFor(db.engine)).length, 'every migration stepped down');
     t.same(await tables(db), []);
     await migrateToLatest(db.db, db.engine);
-    t.same(await eventsIndexes(db), ['events_camera_cover', 'events_household_time', 'events_time', 'events_zone_time']);
+    t.same(await eventsIndexes(db), ['events_camera_cover', 'events_household_time', 'events_open', 'events_time', 'events_zone_time']);
   });
 });

@@ -149,7 +149,7 @@ forEachStore((t, stores) => {
     const migrator = new Migrator({ db: db.db, provider: { getMigrations: async () => migrationsFor(db.engine) } });
     const down = await migrator.migrateTo('0007_history_camera_covering');
     t.error(down.error);
-    t.same(down.results?.map((r) => r.migrationName), ['0008_outbox_bundles']);
+    t.same(down.results?.map((r) => r.migrationName), ['0009_open_events', '0008_outbox_bundles']);
     const old = (key: string, topic: string, payload: string, retain: number) =>
       sql`insert into outbox (dedupe_key, topic, payload, payload_file, qos, retain, deliver_after, created_at)
           values (${key}, ${topic}, ${Buffer.from(payload)}, ${null}, 1, ${retain}, 0, 0)`.execute(db.db);
