@@ -5,7 +5,7 @@
 // SQLite, Mosquitto.
 
 import mqtt from 'mqtt';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { EventsRepository } from '../../src/db/events.repository.js';
 import { openDatabase } from '../../src/db/database.js';
 import type { PublicEvent } from '../../src/events/event-types.js';
@@ -16,13 +16,19 @@ import { startMosquitto, startRedis } from '../helpers/services.js';
 
 const skip = nodesUnavailable() ?? false;
 
-t.test('an event left open by a killed service is ended when the service watches the camera again', { skip }, async (t) => {
+/** The test's own Redis, Mosquitto and a simulated camera `door`, stopped at its end. */
+async function services(t: Test) {
   const redis = await startRedis();
   t.teardown(() => redis.stop());
   const broker = await startMosquitto();
   t.teardown(() => broker.stop());
   const sim = await startRtspSimulator({ cameras: ['door'] });
   t.teardown(() => sim.stop());
+  return { redis, broker, sim };
+}
+
+t.test('an event left open by a killed service is ended when the service watches the camera again', { skip }, async (t) => {
+  const { redis, broker, sim } = await services(t);
   const d = startDeployment(deploymentConfig({
     redisUrl: redis.url, databaseUrl: null, mqttUrl: broker.url,
     overrides: {
@@ -67,12 +73,7 @@ t.test('an event left open by a killed service is ended when the service watches
 });
 
 t.test('a camera deleted while its lens is covered: the covered event ends with it', async (t) => {
-  const redis = await startRedis();
-  t.teardown(() => redis.stop());
-  const broker = await startMosquitto();
-  t.teardown(() => broker.stop());
-  const sim = await startRtspSimulator({ cameras: ['door'] });
-  t.teardown(() => sim.stop());
+  const { redis, broker, sim } = await services(t);
   const h = await startHarness({
     redisUrl: redis.url, mqttUrl: broker.url,
     cameras: [],
