@@ -292,6 +292,10 @@ function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | nul
   console.log(`escalations ${esc}, swaps ${r.after.reduce((a, s) => a + s.analysis.swaps, 0)}, failed swaps ${r.after.reduce((a, s) => a + s.analysis.failedSwaps, 0)}; overload level ${r.overload.level} (transitions ${r.overload.transitions}${r.overload.reason ? `, last: ${r.overload.reason}` : ''})`);
   console.log(`onset latency (patrol → alert) on ${K} live cameras: ${lat.ms.length} of ${lat.objects} crossings alerted, p50 ${p95 === null ? 'n/a' : Math.round(percentile(lat.ms, 50))} ms, p95 ${p95 === null ? 'n/a' : Math.round(p95)} ms, missed ${lat.missed}`);
   console.log(`  each crossing, with the camera's state at its onset: ${lat.each.join('; ')}`);
+  // Patrol decodes keyframes only: an object appearing at a random moment waits for the next one,
+  // uniformly over a GOP, before anything can see it. That part of the latency is the camera's.
+  const gopMs = (CLIP_GOP / CLIP_FPS) * 1000;
+  console.log(`  of which waiting for the next keyframe (a keyframe every ${Math.round(gopMs)} ms): on average ${Math.round(gopMs / 2)} ms, p95 ${Math.round(gopMs * 0.95)} ms — before any network, decoding or analysis`);
   console.log('');
   console.log('targets:');
   const line = (ok: boolean | null, what: string, value: string) => console.log(`  ${ok === null ? 'n/a ' : ok ? 'PASS' : 'MISS'}  ${what.padEnd(44)} ${value}`);
