@@ -10,7 +10,7 @@ export interface OverloadTarget {
   /** The previous level is still being applied: its effect cannot be judged yet. */
   readonly applyingLevel?: boolean;
   /**
-   * Streams are coming up in a wave (the start gate is full): their RTSP set-up and probing load the
+   * Streams are coming up in a wave (starts queue at the start gate): their RTSP set-up and probing load the
    * box for a while and pass by themselves, and no analysis rate changes them. Judged as overload, a
    * start of 120 cameras drove the level to its maximum, which then took minutes to come back down.
    */

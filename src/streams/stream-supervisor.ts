@@ -100,9 +100,14 @@ export class StreamSupervisor {
     return this.#levelTimers.size > 0;
   }
 
-  /** True while ffmpeg runs start in a wave (the service-wide start gate is full). */
+  /**
+   * True while ffmpeg runs start in a wave: starts queue at the service-wide gate (the service
+   * starting, cameras back after a power cut). Not merely every slot taken: cameras that cannot come
+   * up (a dead host holds its slot for the RTSP timeout, every back-off) can keep the gate full for
+   * good, and the overload guard, which judges nothing during a wave, would never act again.
+   */
   get startWave(): boolean {
-    return ffmpegStarts.full;
+    return ffmpegStarts.waiting > 0;
   }
 
   /** Applies an overload level (overload-guard.ts) to every camera: in place at once, swaps staggered so they do not pile up. */

@@ -2,9 +2,12 @@
 // reaching the cameras or while streams start in a wave: that load passes by itself.
 
 import t from 'tap';
+import { buildConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { OverloadGuard } from '../../../src/streams/overload-guard.js';
 import type { LoadSample } from '../../../src/streams/overload-policy.js';
+import { ffmpegStarts } from '../../../src/streams/start-gate.js';
+import { StreamSupervisor } from '../../../src/streams/stream-supervisor.js';
 import { waitFor } from '../../helpers/harness.js';
 
 const HOT: LoadSample = { loopDelayMs: 500, cpuBusy: 1 };
@@ -30,4 +33,23 @@ t.test('a wave of starts is not judged as overload; the same load after it is', 
   const at = samples;
   await waitFor('four more samples', () => samples >= at + 4 || undefined);
   t.same(levels, [1], 'none while a level is still being applied');
+});
+
+t.test('the supervisor calls it a wave while starts queue at the gate, not while slots are merely all taken', async (t) => {
+  const config = buildConfig({});
+  const supervisor = new StreamSupervisor(config.motion, config.stream, {
+    logger: createLogger({ level: 'silent' }), onEpisode: async () => {}, onHealth: async () => {},
+    offlineGraceMs: 60_000, frozenAfterMs: 60_000, coveredAfterMs: 60_000, ffmpegMajor: 5,
+  });
+  t.teardown(() => supervisor.close());
+  // Every slot held, as by cameras whose dead hosts hold theirs until the RTSP timeout.
+  const held: Array<() => void> = [];
+  while (!ffmpegStarts.full) held.push(await ffmpegStarts.acquire());
+  t.teardown(() => { for (const release of held) release(); });
+  t.equal(supervisor.startWave, false, 'all slots taken, nobody waiting: the guard keeps judging');
+  const queued = ffmpegStarts.acquire();
+  t.equal(supervisor.startWave, true, 'starts queueing: a wave');
+  held.shift()?.();
+  held.push(await queued);
+  t.equal(supervisor.startWave, false, 'the queue drained');
 });
