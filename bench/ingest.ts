@@ -118,11 +118,12 @@ let simPid: number | null = null;
  * Waits until `ready` (every stream delivering; at most READY_MAX_MS), then SETTLE_MS, then measures
  * `read` (cumulative CPU s) over the window, with PSS at its middle.
  */
-async function measure(ready: () => boolean, read: () => number, pss: () => Promise<number>, onReady?: () => void, onWindow?: () => void): Promise<Window & { readyMs: number; nodeSec: number }> {
+async function measure(ready: () => boolean, read: () => number, pss: () => Promise<number>, onReady?: () => void, onWindow?: () => void): Promise<Window & { readyMs: number; readyAll: boolean; nodeSec: number }> {
   const t0 = Date.now();
   while (!ready() && Date.now() - t0 < READY_MAX_MS) await sleep(250);
   const readyMs = Date.now() - t0;
-  console.error(`  … ready after ${(readyMs / 1000).toFixed(1)} s${ready() ? '' : ' (not every stream delivers)'}; measuring`);
+  const readyAll = ready();
+  console.error(`  … ready after ${(readyMs / 1000).toFixed(1)} s${readyAll ? '' : ' (not every stream delivers)'}; measuring`);
   onReady?.();
   await sleep(SETTLE_MS);
   onWindow?.();
@@ -134,7 +135,7 @@ async function measure(ready: () => boolean, read: () => number, pss: () => Prom
   const mem = await pss();
   await sleep((WINDOW_S * 1000) / 2);
   const simCores = simPid === null || s0 === null ? null : (processCpuSec(simPid) - s0) / WINDOW_S;
-  return { cpuSec: read() - c0, boxCores: box.busyCores(os.cpus().length), pssBytes: mem, readyMs, nodeSec: selfAndReapedCpuSec().self - n0, simCores };
+  return { cpuSec: read() - c0, boxCores: box.busyCores(os.cpus().length), pssBytes: mem, readyMs, readyAll, nodeSec: selfAndReapedCpuSec().self - n0, simCores };
 }
 
 async function ours(sim: RtspSimulator) {
@@ -285,7 +286,9 @@ function report(r: Awaited<ReturnType<typeof ours>>, f: Window, mw: Window | nul
   console.log(`floor (bare ffmpeg)    ${f3(perCam(f))} CPU-s per camera-second, PSS ${(f.pssBytes / N / MiB).toFixed(2)} MiB per camera   box: ${box(f)}`);
   console.log(mw ? `motion daemon (${M} cams) ${f3(motionPerCam!)} CPU-s per camera-second, PSS ${(mw.pssBytes / M / MiB).toFixed(2)} MiB per camera   box: ${box(mw)}` : `motion daemon: ${opts['no-reference'] ? 'skipped (--no-reference)' : 'not installed'}`);
   console.log(delivering === N
-    ? `every stream delivering after ${(r.w.readyMs / 1000).toFixed(1)} s (the floor's ffmpegs were started over as long)`
+    ? r.w.readyAll
+      ? `every stream delivering after ${(r.w.readyMs / 1000).toFixed(1)} s (the floor's ffmpegs were started over as long)`
+      : `every stream delivering by the window's end, not yet when it opened after ${(r.w.readyMs / 1000).toFixed(1)} s of waiting (the floor's ffmpegs were started over as long)`
     : `NOT every stream delivering: ${delivering} of ${N} analysed a frame in the window, which opened after waiting ${(r.w.readyMs / 1000).toFixed(1)} s; ours per camera is then understated`);
   console.log(`frames analysed ${frames} of ${Math.round(expected)} expected (${((frames / Math.max(1, expected)) * 100).toFixed(1)}%) in the window; reconnects ${reconnects}`);
   const esc = r.after.reduce((a, s) => a + s.analysis.escalations, 0);
