@@ -1,40 +1,31 @@
 // npm run bench:ingest -- --cameras N — can one box ingest N cameras? Three phases on the same
 // simulated streams (640×360 H.264, 15 fps, GOP 30, RTSP/TCP from the repo's simulator):
 //   1. ours: the real StreamSupervisor with the default config (keyframe patrol, escalation,
-//      overload guard) watching all N; a few cameras show a person walking through now and then;
+//      overload guard) watching all N, in a process of its own on the compiled service (ingest-host.mjs,
+//      plain node, as deployed); a few cameras show a person walking through now and then;
 //   2. floor: N bare `ffmpeg <same input and decode options> -i URL -f null -`;
 //   3. Motion (where installed): one `motion` daemon on a few of the streams.
 // Each phase is measured over the same window length after its streams settled; see bench/README.md.
 //   options: --cameras N (190)  --seconds S (40, the window)  --objects K (4)  --motion-cameras M (12)
 //            --no-reference  --cache DIR
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
-import { createLogger } from '../src/logger.js';
 import { ffmpegMajorVersion } from '../src/main.js';
 import { startRtspSimulator, type RtspSimulator } from '../src/sim/rtsp-simulator.js';
 import { buildAnalysisSpec } from '../src/streams/ffmpeg-args.js';
-import { StreamSupervisor } from '../src/streams/stream-supervisor.js';
+import type { CameraStreamStats } from '../src/streams/camera-stream.js';
+import type { OverloadState } from '../src/streams/overload-guard.js';
 import { CLIP_FPS, CLIP_GOP, generateClips, type ClipSpec } from './motion-clips.js';
 import { percentile } from './motion-score.js';
-import { BoxCpu, childrenCpuSec, processCpuSec, pssBytes, selfAndReapedCpuSec } from './proc-stats.js';
+import { BoxCpu, childrenCpuSec, processCpuSec, processTreeCpuSec, pssBytes } from './proc-stats.js';
 import { startMotionDaemon } from './motion-daemon.js';
-
-/** Log lines kept in memory (written to the cache directory at the end). */
-class LineSink extends Writable {
-  readonly lines: string[] = [];
-  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString().split('\n').filter(Boolean));
-    done();
-  }
-}
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values: opts } = parseArgs({
@@ -116,9 +107,12 @@ let simPid: number | null = null;
 
 /**
  * Waits until `ready` (every stream delivering; at most READY_MAX_MS), then SETTLE_MS, then measures
- * `read` (cumulative CPU s) over the window, with PSS at its middle.
+ * `read` (cumulative CPU s) over the window, with PSS at its middle; `nodeRead`, ours' Node alone.
  */
-async function measure(ready: () => boolean, read: () => number, pss: () => Promise<number>, onReady?: () => void, onWindow?: () => void): Promise<Window & { readyMs: number; readyAll: boolean; nodeSec: number }> {
+async function measure(
+  ready: () => boolean, read: () => number | Promise<number>, pss: () => Promise<number>,
+  onReady?: () => void, onWindow?: () => void | Promise<void>, nodeRead: () => number = () => 0,
+): Promise<Window & { readyMs: number; readyAll: boolean; nodeSec: number }> {
   const t0 = Date.now();
   while (!ready() && Date.now() - t0 < READY_MAX_MS) await sleep(250);
   const readyMs = Date.now() - t0;
@@ -126,64 +120,97 @@ async function measure(ready: () => boolean, read: () => number, pss: () => Prom
   console.error(`  … ready after ${(readyMs / 1000).toFixed(1)} s${readyAll ? '' : ' (not every stream delivers)'}; measuring`);
   onReady?.();
   await sleep(SETTLE_MS);
-  onWindow?.();
-  const c0 = read();
-  const n0 = selfAndReapedCpuSec().self;
+  await onWindow?.();
+  const c0 = await read();
+  const n0 = nodeRead();
   const s0 = simPid === null ? null : processCpuSec(simPid);
   const box = new BoxCpu();
   await sleep((WINDOW_S * 1000) / 2);
   const mem = await pss();
   await sleep((WINDOW_S * 1000) / 2);
   const simCores = simPid === null || s0 === null ? null : (processCpuSec(simPid) - s0) / WINDOW_S;
-  return { cpuSec: read() - c0, boxCores: box.busyCores(os.cpus().length), pssBytes: mem, readyMs, readyAll, nodeSec: selfAndReapedCpuSec().self - n0, simCores };
+  return { cpuSec: (await read()) - c0, boxCores: box.busyCores(os.cpus().length), pssBytes: mem, readyMs, readyAll, nodeSec: nodeRead() - n0, simCores };
+}
+
+interface HostSnapshot {
+  stats: CameraStreamStats[];
+  pids: number[];
+  overload: OverloadState;
+}
+
+/**
+ * Ours runs in a process of its own (bench/ingest-host.mjs) on the compiled service, under plain node as
+ * deployed: the bench's TypeScript loader alone is ~36 MB of memory, and its bookkeeping is not ours.
+ */
+function startHost(): { pid: number; call<T>(op: string, extra?: object): Promise<T>; onEpisode(fn: (cameraId: string, at: number) => void): void } {
+  const child = fork(path.join(ROOT, 'bench', 'ingest-host.mjs'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  let seq = 0;
+  let episodes: (cameraId: string, at: number) => void = () => {};
+  child.on('message', (m: { id?: number; value?: unknown; error?: string; episode?: { cameraId: string; at: number } }) => {
+    if (m.episode) return episodes(m.episode.cameraId, m.episode.at);
+    const p = pending.get(m.id as number);
+    pending.delete(m.id as number);
+    if (m.error !== undefined) p?.reject(new Error(`ingest host: ${m.error}`));
+    else p?.resolve(m.value);
+  });
+  child.once('exit', (code) => { for (const p of pending.values()) p.reject(new Error(`ingest host exited (${code})`)); });
+  return {
+    pid: child.pid as number,
+    call: <T>(op: string, extra: object = {}) => new Promise<T>((resolve, reject) => {
+      const id = ++seq;
+      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.send({ op, id, ...extra });
+    }),
+    onEpisode: (fn) => { episodes = fn; },
+  };
+}
+
+/** CPU seconds of a process, its children already reaped, and its live children `pids`. */
+function treeCpuSec(pid: number, pids: number[]): number {
+  return processTreeCpuSec(pid) + pids.reduce((a, p) => a + processCpuSec(p), 0);
 }
 
 async function ours(sim: RtspSimulator) {
   const config = loadConfig({ env: {} });
-  const logs = new LineSink();
-  const log = createLogger({ level: 'info', destination: logs });
   const alerts = new Map<string, number[]>();
   let nodePss = 0;
-  const supervisor = new StreamSupervisor(config.motion, config.stream, {
-    logger: log, ffmpegMajor: ffmpegMajorVersion(config.stream.ffmpegPath), analysis: config.analysis,
-    offlineGraceMs: 60_000, frozenAfterMs: 600_000, coveredAfterMs: 600_000,
-    onEpisode: async (camera, episode) => {
-      if (episode.kind === 'start') alerts.set(camera.id, [...(alerts.get(camera.id) ?? []), Date.now()]);
-    },
-    onHealth: async () => {},
-  });
-  const { OverloadGuard } = await import('../src/streams/overload-guard.js');
-  const guard = new OverloadGuard(config.analysis.overload, supervisor, log);
-  guard.start();
-  for (const id of ids) await supervisor.add({ id, name: id, zone: 'z', householdId: null, shareWithOfficers: true, rtspUrl: sim.url(id) });
+  const host = startHost();
+  host.onEpisode((cameraId, at) => alerts.set(cameraId, [...(alerts.get(cameraId) ?? []), at]));
+  await mkdir(opts.cache!, { recursive: true });
+  await host.call('start', { cameras: ids.map((id) => ({ id, name: id, zone: 'z', householdId: null, shareWithOfficers: true, rtspUrl: sim.url(id) })), log: path.join(opts.cache!, 'last-run.log') });
+  const snapshot = () => host.call<HostSnapshot>('snapshot');
+  // Kept fresh while waiting for the streams (the ready check and the walkers' labels read it).
+  let latest = await snapshot();
+  const poll = setInterval(() => { void snapshot().then((s) => { latest = s; }, () => {}); }, 250);
   // The counters at the window's start (frames analysed, seconds in each mode): before it, cameras
   // waiting at the start gate count seconds in patrol without frames.
-  let before = supervisor.stats();
+  let before = latest.stats;
   let crossings: { stop(): Promise<Walk[]> } | null = null;
   const w = await measure(
-    () => supervisor.stats().every((s) => s.framesAnalysed > 0),
-    () => selfAndReapedCpuSec().self + childrenCpuSec(supervisor.pids()),
+    () => latest.stats.every((s) => s.framesAnalysed > 0),
+    async () => treeCpuSec(host.pid, (await snapshot()).pids),
     async () => {
-      nodePss = await pssBytes('self');
-      return nodePss + (await Promise.all(supervisor.pids().map(pssBytes))).reduce((a, b) => a + b, 0);
+      nodePss = await pssBytes(host.pid);
+      return nodePss + (await Promise.all((await snapshot()).pids.map(pssBytes))).reduce((a, b) => a + b, 0);
     },
     // Objects cross once every stream delivers, while all N run.
     () => {
       crossings = walkers(sim, (id) => {
-        const st = supervisor.stats().find((x) => x.cameraId === id);
+        const st = latest.stats.find((x) => x.cameraId === id);
         return st ? `${st.analysis.mode ?? '-'}${st.analysis.swapping ? '→' + st.analysis.wanted : ''}${st.motion ? ', episode open' : ''}` : '?';
       });
     },
-    () => { before = supervisor.stats(); },
+    async () => { before = (await snapshot()).stats; },
+    () => processCpuSec(host.pid),
   );
   const walks = (await (crossings as { stop(): Promise<Walk[]> } | null)?.stop()) ?? [];
-  const nodeSec = w.nodeSec;
-  const after = supervisor.stats();
-  const overload = guard.state();
-  guard.close();
+  clearInterval(poll);
+  const end = await snapshot();
   const endedAt = Date.now();
-  await supervisor.close();
-  return { w, nodeSec, nodePss, before, after, alerts, overload, walks, config, logs: logs.lines, endedAt };
+  // The service's log stays in the cache directory (last-run.log) for a look afterwards.
+  await host.call('close');
+  return { w, nodeSec: w.nodeSec, nodePss, before, after: end.stats, alerts, overload: end.overload, walks, config, endedAt };
 }
 
 /** `startMs`: how long our streams needed to deliver (the floor's processes get the same before settling). */
@@ -251,8 +278,6 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     const mw = mo ? await measure(() => Date.now() - t0 >= 10_000, () => processCpuSec(mo.pid), () => pssBytes(mo.pid)) : null;
     await mo?.stop();
-    await mkdir(opts.cache!, { recursive: true });
-    await writeFile(path.join(opts.cache!, 'last-run.log'), r.logs.join('\n'));
     report(r, f, mw, latencies(r));
   } finally {
     await sim.stop();

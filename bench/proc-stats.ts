@@ -30,6 +30,13 @@ export function selfAndReapedCpuSec(): { self: number; reaped: number } {
   return { self: (Number(f[11]) + Number(f[12])) / TICKS, reaped: (Number(f[13]) + Number(f[14])) / TICKS };
 }
 
+/** A process's own CPU plus that of its children it already reaped (cutime + cstime), in seconds; 0 when gone. */
+export function processTreeCpuSec(pid: number): number {
+  const f = statFields(pid);
+  if (!f) return 0;
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / TICKS;
+}
+
 /**
  * Proportional set size (shared pages divided among their users), in bytes; 0 when gone. Read off the
  * event loop: reading smaps_rollup walks the process's page tables, 1–3 ms each, and 120 of them read
