@@ -31,19 +31,30 @@ export interface OverloadState {
   transitions: number;
 }
 
+/**
+ * A wave of starts longer than this is no wave: the box cannot bring its cameras up (at 190 cameras on a
+ * saturated box, 30 of them were still queueing after minutes), and a guard that kept waiting for it to
+ * pass would never act on the overload that keeps it going.
+ */
+const WAVE_GRACE_SEC = 60;
+
 export class OverloadGuard {
   readonly #policy: OverloadPolicy;
   readonly #sampler: LoadSource;
   readonly #target: OverloadTarget;
   readonly #log: Logger;
   readonly #sampleMs: number;
+  readonly #waveGraceMs: number;
+  /** When the current wave of starts began (null: none). */
+  #waveSince: number | null = null;
   #timer: NodeJS.Timeout | null = null;
   #state: OverloadState = { level: 0, maxLevel: MAX_OVERLOAD_LEVEL, since: null, reason: null, last: null, transitions: 0 };
 
-  constructor(o: OverloadThresholds & { sampleSec: number }, target: OverloadTarget, logger: Logger, sampler: LoadSource = new LoadSampler()) {
+  constructor(o: OverloadThresholds & { sampleSec: number; waveGraceSec?: number }, target: OverloadTarget, logger: Logger, sampler: LoadSource = new LoadSampler()) {
     this.#sampler = sampler;
     this.#policy = new OverloadPolicy(o);
     this.#sampleMs = o.sampleSec * 1000;
+    this.#waveGraceMs = (o.waveGraceSec ?? WAVE_GRACE_SEC) * 1000;
     this.#target = target;
     this.#log = logger.child({ component: 'overload' });
   }
@@ -67,8 +78,12 @@ export class OverloadGuard {
   #tick(): void {
     const sample = this.#sampler.sample();
     this.#state.last = sample;
-    // Judge a level only once every camera runs at it, and not during a wave of starts.
-    if (this.#target.applyingLevel === true || this.#target.startWave === true) return;
+    // Judge a level only once every camera runs at it, and not during a wave of starts (for a while).
+    const now = Date.now();
+    if (this.#target.startWave !== true) this.#waveSince = null;
+    else this.#waveSince ??= now;
+    const inWave = this.#waveSince !== null && now - this.#waveSince < this.#waveGraceMs;
+    if (this.#target.applyingLevel === true || inWave) return;
     const change = this.#policy.observe(sample);
     if (!change) return;
     this.#state = { ...this.#state, level: change.level, since: new Date().toISOString(), reason: change.why, transitions: this.#state.transitions + 1 };

@@ -53,3 +53,16 @@ t.test('the supervisor calls it a wave while starts queue at the gate, not while
   held.push(await queued);
   t.equal(supervisor.startWave, false, 'the queue drained');
 });
+
+t.test('a wave that does not pass is judged after its grace: the box cannot bring its cameras up', async (t) => {
+  const sampler = { start() {}, close() {}, sample: () => HOT };
+  const levels: number[] = [];
+  const target = { startWave: true, applyingLevel: false, setOverloadLevel: (l: number) => { levels.push(l); } };
+  const startedAt = Date.now();
+  const guard = new OverloadGuard({ sampleSec: 0.2, loopDelayMs: 200, cpuBusy: 0.95, raiseAfter: 2, lowerAfter: 5, waveGraceSec: 1.5 }, target, createLogger({ level: 'silent' }), sampler);
+  guard.start();
+  t.teardown(() => guard.close());
+  await waitFor('a level despite the wave', () => levels.length > 0 || undefined);
+  t.ok(Date.now() - startedAt >= 1500, 'not before the grace ran out');
+  t.same(levels, [1]);
+});
