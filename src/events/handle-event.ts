@@ -197,7 +197,7 @@ async function handleAvailability(job: Job<'availability'>, d: HandleEventDeps):
  * again or this process stopped looking (the condition may have lasted until then; a stream reports it
  * afresh if it still holds).
  */
-export function staleEndedAt(row: EventRow, before: number): number {
+function staleEndedAt(row: EventRow, before: number): number {
   const end = row.type === 'motion' ? Math.max(row.started_at, row.updated_at) : before;
   return Math.min(end, before);
 }

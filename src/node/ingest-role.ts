@@ -30,8 +30,8 @@ export function buildIngest(ctx: NodeContext, ffmpegMajor: number): IngestParts 
   const cameraMotion = track(new CameraEventWatcher({ ...watcherOptions, logger: logger.child({ component: 'camera-events' }) }));
   cameraMotion.start();
   const cameraEvents = new CameraEvents();
-  const sweep = (camera: CameraConfig, job: EventJob) => {
-    ingest.submit(job).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'events left open not ended'));
+  const sweep = (job: EventJob) => {
+    ingest.submit(job).catch((err: unknown) => logger.warn({ cameraId: job.camera.id, err: (err as Error).message }, 'events left open not ended'));
   };
   const supervisor = new StreamSupervisor(config.motion, config.stream, {
     logger,
@@ -48,8 +48,8 @@ export function buildIngest(ctx: NodeContext, ffmpegMajor: number): IngestParts 
     coveredAfterMs: config.health.coveredAfterSec * 1000,
     // Events a dead process (or a node that lost the camera) left open would stay open for ever, and
     // so would this process's own once it no longer watches the camera.
-    onWatch: (camera, since) => sweep(camera, cameraEvents.watching(camera, since)),
-    onUnwatch: (camera, at) => sweep(camera, cameraEvents.unwatched(camera, at)),
+    onWatch: (camera, since) => sweep(cameraEvents.watching(camera, since)),
+    onUnwatch: (camera, at) => sweep(cameraEvents.unwatched(camera, at)),
     onHealth: async (camera, report) => {
       if (report.condition === 'offline') {
         await registry.markHealth(camera.id, !report.active).catch((err: unknown) => logger.warn({ cameraId: camera.id, err: (err as Error).message }, 'camera status not saved'));
