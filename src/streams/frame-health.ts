@@ -50,7 +50,8 @@ export class FrameHealth {
   readonly #cols: number;
   readonly #rows: number;
   readonly #samples: Uint8Array;
-  readonly #blocks: Float32Array;
+  /** Per block of BLOCK×BLOCK samples: the sum of its samples (filled by #sample). */
+  readonly #blocks: Int32Array;
   /** The first frame of the current still run (its samples), when there is one: reused, every frame in motion starts a run. */
   readonly #anchor: Uint8Array;
   #hasAnchor = false;
@@ -68,7 +69,7 @@ export class FrameHealth {
     this.#cols = Math.floor(o.width / STEP);
     this.#rows = Math.floor(o.height / STEP);
     this.#samples = new Uint8Array(this.#cols * this.#rows);
-    this.#blocks = new Float32Array(Math.floor(this.#cols / BLOCK) * Math.floor(this.#rows / BLOCK));
+    this.#blocks = new Int32Array(Math.floor(this.#cols / BLOCK) * Math.floor(this.#rows / BLOCK));
     this.#anchor = new Uint8Array(this.#samples.length);
   }
 
@@ -85,10 +86,10 @@ export class FrameHealth {
     if (frame.length < this.#o.width * this.#o.height) throw new RangeError(`frame has ${frame.length} bytes, expected at least ${this.#o.width * this.#o.height}`);
     if (this.#lastAt !== null && at - this.#lastAt > MAX_GAP_MS) this.#restartRuns();
     this.#lastAt = at;
-    this.#sample(frame);
+    const changedShare = this.#sample(frame);
     const detail = this.#detail();
     const changes: PictureHealthChange[] = [];
-    const frozen = this.#checkFrozen(detail < UNIFORM_DETAIL, at);
+    const frozen = this.#checkFrozen(detail < UNIFORM_DETAIL, changedShare, at);
     if (frozen !== null) changes.push(frozen);
     const covered = this.#checkCovered(detail, at);
     if (covered !== null) changes.push(covered);
@@ -101,32 +102,49 @@ export class FrameHealth {
     this.#clearSince = null;
   }
 
-  #sample(frame: Uint8Array): void {
-    const { width } = this.#o;
-    for (let r = 0; r < this.#rows; r++) {
-      const row = r * STEP * width;
-      for (let c = 0; c < this.#cols; c++) this.#samples[r * this.#cols + c] = frame[row + c * STEP] as number;
-    }
-  }
-
-  /** Share of samples more than STILL_DELTA from the anchor. */
-  #changedShare(anchor: Uint8Array): number {
-    const s = this.#samples;
+  /**
+   * One pass over the sampled pixels (every analysed frame of every camera comes through here): keeps
+   * them, sums them per block for the detail measure, and returns the share more than STILL_DELTA
+   * from the anchor (meaningful only while there is one). Three passes cost about twice as much.
+   */
+  #sample(frame: Uint8Array): number {
+    const width = this.#o.width;
+    const cols = this.#cols;
+    const rows = this.#rows;
+    const samples = this.#samples;
+    const anchor = this.#anchor;
+    const sums = this.#blocks;
+    const bw = Math.floor(cols / BLOCK);
+    const blockRows = Math.floor(rows / BLOCK) * BLOCK;
+    const blockCols = bw * BLOCK;
+    sums.fill(0);
     let changed = 0;
-    for (let i = 0; i < s.length; i++) {
-      const d = (s[i] as number) - (anchor[i] as number);
-      if (d > STILL_DELTA || d < -STILL_DELTA) changed++;
+    for (let r = 0; r < rows; r++) {
+      const src = r * STEP * width;
+      const dst = r * cols;
+      const inBlocks = r < blockRows;
+      const blockRow = Math.floor(r / BLOCK) * bw;
+      for (let c = 0; c < cols; c++) {
+        const v = frame[src + c * STEP] as number;
+        samples[dst + c] = v;
+        const d = v - (anchor[dst + c] as number);
+        if (d > STILL_DELTA || d < -STILL_DELTA) changed++;
+        if (inBlocks && c < blockCols) {
+          const b = blockRow + Math.floor(c / BLOCK);
+          sums[b] = (sums[b] as number) + v;
+        }
+      }
     }
-    return changed / s.length;
+    return changed / samples.length;
   }
 
   /**
    * The picture is compared with the first frame of the current still run (not the previous frame),
    * so a slow drift (dusk, an encoder refining a still picture) cannot add up unnoticed.
    */
-  #checkFrozen(uniform: boolean, at: number): PictureHealthChange | null {
+  #checkFrozen(uniform: boolean, changedShare: number, at: number): PictureHealthChange | null {
     // A uniform picture (covered, lights out) has nothing to freeze: it is no still run, and it is not the frozen picture.
-    const same = !uniform && this.#hasAnchor && this.#changedShare(this.#anchor) <= STILL_MAX_CHANGED;
+    const same = !uniform && this.#hasAnchor && changedShare <= STILL_MAX_CHANGED;
     if (!same) {
       this.#hasAnchor = !uniform;
       if (!uniform) this.#anchor.set(this.#samples);
@@ -182,29 +200,17 @@ export class FrameHealth {
     const bw = Math.floor(this.#cols / BLOCK);
     const bh = Math.floor(this.#rows / BLOCK);
     if (bw < 2 || bh < 2) return TEXTURED_DETAIL;
-    const means = this.#blocks;
-    for (let by = 0; by < bh; by++) {
-      for (let bx = 0; bx < bw; bx++) means[by * bw + bx] = this.#blockMean(bx, by);
-    }
+    // #blocks holds the block sums (#sample): the steps between sums, scaled to means at the end.
+    const sums = this.#blocks;
     let sum = 0;
-    let n = 0;
     for (let by = 0; by < bh; by++) {
       for (let bx = 0; bx < bw; bx++) {
-        const v = means[by * bw + bx] as number;
-        if (bx + 1 < bw) sum += Math.abs(v - (means[by * bw + bx + 1] as number));
-        if (by + 1 < bh) sum += Math.abs(v - (means[(by + 1) * bw + bx] as number));
-        n += (bx + 1 < bw ? 1 : 0) + (by + 1 < bh ? 1 : 0);
+        const v = sums[by * bw + bx] as number;
+        if (bx + 1 < bw) sum += Math.abs(v - (sums[by * bw + bx + 1] as number));
+        if (by + 1 < bh) sum += Math.abs(v - (sums[(by + 1) * bw + bx] as number));
       }
     }
-    return sum / n;
-  }
-
-  #blockMean(bx: number, by: number): number {
-    let sum = 0;
-    for (let y = 0; y < BLOCK; y++) {
-      const row = (by * BLOCK + y) * this.#cols + bx * BLOCK;
-      for (let x = 0; x < BLOCK; x++) sum += this.#samples[row + x] as number;
-    }
-    return sum / (BLOCK * BLOCK);
+    // Neighbouring pairs: (bw − 1)·bh side by side, bw·(bh − 1) one above the other.
+    return sum / (BLOCK * BLOCK) / ((bw - 1) * bh + bw * (bh - 1));
   }
 }
