@@ -2,7 +2,8 @@
 // plain node, as a deployed service runs: what it measures is the stream supervisor, the overload guard
 // and their ffmpegs, without the bench's TypeScript loader (~36 MB of memory) or its bookkeeping.
 // Plain JavaScript so it needs no loader itself. `npm run bench:ingest` builds dist/ first.
-//   parent → host: { op: 'start', id, cameras, log } | { op: 'snapshot', id } | { op: 'close', id }
+//   parent → host: { op: 'start', id, cameras, log } | { op: 'snapshot', id } | { op: 'pids', id }
+//                  | { op: 'states', id, cameras } | { op: 'close', id }
 //   host → parent: { id, value } answers; { episode: { cameraId, at } } as each motion episode starts
 
 import { createWriteStream } from 'node:fs';
@@ -36,6 +37,17 @@ const ops = {
   },
   async snapshot() {
     return { stats: supervisor.stats(), pids: supervisor.pids(), overload: guard.state() };
+  },
+  // Inside the measured window the bench asks only for these: the full stats of every camera, four
+  // times a second, cost the host more than some of what it measures.
+  async pids() {
+    return supervisor.pids();
+  },
+  /** Each camera's analysis state, as a short label: mode (→ the wanted one while swapping), episode open. */
+  async states({ cameras }) {
+    const wanted = new Set(cameras);
+    return Object.fromEntries(supervisor.stats().filter((s) => wanted.has(s.cameraId)).map((s) =>
+      [s.cameraId, `${s.analysis.mode ?? '-'}${s.analysis.swapping ? '→' + s.analysis.wanted : ''}${s.motion ? ', episode open' : ''}`]));
   },
   async close() {
     guard.close();

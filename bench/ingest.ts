@@ -7,7 +7,7 @@
 //   3. Motion (where installed): one `motion` daemon on a few of the streams.
 // Each phase is measured over the same window length after its streams settled; see bench/README.md.
 //   options: --cameras N (190)  --seconds S (40, the window)  --objects K (4)  --motion-cameras M (12)
-//            --no-reference  --cache DIR
+//            --no-reference  --cache DIR  --cpu-prof DIR (a V8 profile of ours' Node)
 
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -36,6 +36,7 @@ const { values: opts } = parseArgs({
     'motion-cameras': { type: 'string', default: '12' },
     'no-reference': { type: 'boolean', default: false },
     cache: { type: 'string', default: path.join(ROOT, '.cache', 'bench-ingest') },
+    'cpu-prof': { type: 'string' },
   },
 });
 const N = Math.max(1, Number(opts.cameras));
@@ -143,7 +144,9 @@ interface HostSnapshot {
  * deployed: the bench's TypeScript loader alone is ~36 MB of memory, and its bookkeeping is not ours.
  */
 function startHost(): { pid: number; call<T>(op: string, extra?: object): Promise<T>; onEpisode(fn: (cameraId: string, at: number) => void): void } {
-  const child = fork(path.join(ROOT, 'bench', 'ingest-host.mjs'), [], { execArgv: [], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(ROOT, 'bench', 'ingest-host.mjs'), [], {
+    // --cpu-prof DIR: a V8 profile of ours' Node (bench/profile-summary.ts reads it).
+    execArgv: opts['cpu-prof'] === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', opts['cpu-prof']], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let seq = 0;
   let episodes: (cameraId: string, at: number) => void = () => {};
@@ -180,26 +183,32 @@ async function ours(sim: RtspSimulator) {
   await mkdir(opts.cache!, { recursive: true });
   await host.call('start', { cameras: ids.map((id) => ({ id, name: id, zone: 'z', householdId: null, shareWithOfficers: true, rtspUrl: sim.url(id) })), log: path.join(opts.cache!, 'last-run.log') });
   const snapshot = () => host.call<HostSnapshot>('snapshot');
-  // Kept fresh while waiting for the streams (the ready check and the walkers' labels read it).
+  const pids = () => host.call<number[]>('pids');
+  // Kept fresh while waiting for the streams (the ready check reads it); inside the window only the
+  // walking cameras' states are asked for (the walkers' labels): the full stats of every camera four
+  // times a second would be the bench's cost counted as ours.
   let latest = await snapshot();
-  const poll = setInterval(() => { void snapshot().then((s) => { latest = s; }, () => {}); }, 250);
+  let inWindow = false;
+  let labels: Record<string, string> = {};
+  const poll = setInterval(() => {
+    if (inWindow) void host.call<Record<string, string>>('states', { cameras: ids.slice(0, K) }).then((l) => { labels = l; }, () => {});
+    else void snapshot().then((s) => { latest = s; }, () => {});
+  }, 250);
   // The counters at the window's start (frames analysed, seconds in each mode): before it, cameras
   // waiting at the start gate count seconds in patrol without frames.
   let before = latest.stats;
   let crossings: { stop(): Promise<Walk[]> } | null = null;
   const w = await measure(
     () => latest.stats.every((s) => s.framesAnalysed > 0),
-    async () => treeCpuSec(host.pid, (await snapshot()).pids),
+    async () => treeCpuSec(host.pid, await pids()),
     async () => {
       nodePss = await pssBytes(host.pid);
-      return nodePss + (await Promise.all((await snapshot()).pids.map(pssBytes))).reduce((a, b) => a + b, 0);
+      return nodePss + (await Promise.all((await pids()).map(pssBytes))).reduce((a, b) => a + b, 0);
     },
     // Objects cross once every stream delivers, while all N run.
     () => {
-      crossings = walkers(sim, (id) => {
-        const st = latest.stats.find((x) => x.cameraId === id);
-        return st ? `${st.analysis.mode ?? '-'}${st.analysis.swapping ? '→' + st.analysis.wanted : ''}${st.motion ? ', episode open' : ''}` : '?';
-      });
+      inWindow = true;
+      crossings = walkers(sim, (id) => labels[id] ?? '?');
     },
     async () => { before = (await snapshot()).stats; },
     () => processCpuSec(host.pid),
