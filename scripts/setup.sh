@@ -3,14 +3,17 @@
 #   scripts/setup.sh          the service: ffmpeg, redis-server, the RTSP simulator's GStreamer packages
 #   scripts/setup.sh --test   also what the tests use: mosquitto (and its clients), unzip, postgresql (the
 #                             tests and bench:history start private servers from its binaries), chromium
-#                             (the dashboard's browser tests drive /usr/bin/chromium with playwright-core)
+#                             (the dashboard's browser tests drive /usr/bin/chromium with playwright-core),
+#                             docker-compose (the client only: the deploy test checks the compose file)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(ffmpeg redis-server python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base
   gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly)
 # unzip: the evidence-export tests unpack an export and check it with sha256sum -c, as police would.
-[[ "${1:-}" == "--test" ]] && packages+=(mosquitto mosquitto-clients unzip postgresql chromium)
+# docker-compose: the deploy test validates deploy/docker-compose.yml with `docker-compose config` (the
+# client only, no engine); without it that test skips.
+[[ "${1:-}" == "--test" ]] && packages+=(mosquitto mosquitto-clients unzip postgresql chromium docker-compose)
 
 say() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
