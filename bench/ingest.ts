@@ -251,10 +251,17 @@ function latencies(r: Awaited<ReturnType<typeof ours>>): { ms: number[]; missed:
   const each: string[] = [];
   let missed = 0;
   for (const w of r.walks) {
-    const hit = (r.alerts.get(w.id) ?? []).find((a) => a >= w.startAt && a <= w.endAt + 1000);
+    const alerts = r.alerts.get(w.id) ?? [];
+    const hit = alerts.find((a) => a >= w.startAt && a <= w.endAt + 1000);
     if (hit === undefined) missed++;
     else ms.push(hit - w.startAt);
-    each.push(`${hit === undefined ? 'missed' : `${Math.round(hit - w.startAt)} ms`} (${w.state})`);
+    // A miss says why, where it can: an alert that came after the window (before the camera's next
+    // crossing: nothing else moves on these cameras) is the decoder running behind the live picture;
+    // none at all is a crossing no analysed frame showed.
+    const next = Math.min(r.endedAt, ...r.walks.filter((x) => x.id === w.id && x.startAt > w.startAt).map((x) => x.startAt));
+    const late = hit === undefined ? alerts.find((a) => a > w.endAt + 1000 && a < next) : undefined;
+    const miss = late === undefined ? 'missed, no alert' : `missed, alerted ${Math.round(late - w.startAt)} ms after the onset`;
+    each.push(`${hit === undefined ? miss : `${Math.round(hit - w.startAt)} ms`} (${w.state})`);
   }
   return { ms, missed, objects: r.walks.length, each };
 }

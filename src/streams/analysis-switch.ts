@@ -9,7 +9,7 @@ import type { FrameVerdict } from '../motion/motion-detector.js';
 import { AnalysisModePolicy, type AnalysisMode, type ModeChange } from './analysis-mode.js';
 import { AnalysisRun, type AnalysisRunOptions } from './analysis-run.js';
 import type { FfmpegExit } from './ffmpeg-process.js';
-import { analysisFps } from './overload-policy.js';
+import { analysisFps, escalationHeld } from './overload-policy.js';
 import type { StartPriority } from './start-gate.js';
 
 export interface AnalysisSwitchOptions {
@@ -18,6 +18,11 @@ export interface AnalysisSwitchOptions {
   fullFps: number;
   quietMs: number;
   swapTimeoutMs: number;
+  /**
+   * Patrol keyframes raise alerts themselves (`analysis.alertOnPatrol`): only then may the top overload
+   * level hold an escalation back (escalationHeld); otherwise full decoding is the only way to an alert.
+   */
+  mayHoldEscalation: boolean;
   /** Everything a run needs but its mode and rate. */
   run: Omit<AnalysisRunOptions, 'mode' | 'fps'>;
   logger: Logger;
@@ -51,6 +56,8 @@ export class AnalysisSwitch {
   #pending: AnalysisRun | null = null;
   #exited: AnalysisRun | null = null;
   #level = 0;
+  /** An escalation the policy wants is held back by the overload level (#target). */
+  #held = false;
   #holdUntil = 0;
   #since = 0;
   readonly #seconds = { patrol: 0, full: 0 };
@@ -67,7 +74,8 @@ export class AnalysisSwitch {
 
   /** Starts a run in the wanted mode as the active one (first start and restarts after an exit). */
   spawn(): void {
-    this.#setActive(this.#newRun());
+    const mode = this.#target();
+    this.#setActive(this.#newRun(mode, this.#wantedFps(mode)));
   }
 
   /** After the active run's frame was handled: its verdict and whether an episode is open. */
@@ -98,8 +106,10 @@ export class AnalysisSwitch {
 
   /** Whether `level` would take a new ffmpeg: patrol changes its rate in place, full decoding respawns at a new rate. */
   levelRespawns(level: number): boolean {
-    const mode = this.#policy.mode;
-    return mode === 'full' && this.#active !== null && this.#active.fps !== this.#wantedFps(mode, level);
+    const active = this.#active;
+    if (active === null) return false;
+    const mode = this.#target(level);
+    return mode !== active.mode || (mode === 'full' && active.fps !== this.#wantedFps(mode, level));
   }
 
   /** Stops every run; resolves once their ffmpeg processes are gone. */
@@ -135,9 +145,21 @@ export class AnalysisSwitch {
     return analysisFps(mode, level, { patrolFps: this.#o.patrolFps, fullFps: this.#o.fullFps });
   }
 
-  #reconcile(): void {
+  /**
+   * The mode to decode in: the policy's, except that a patrolling camera is not escalated at the top
+   * overload level (escalationHeld); a camera already decoding in full keeps doing so (slowed).
+   */
+  #target(level = this.#level): AnalysisMode {
     const mode = this.#policy.mode;
+    const held = mode === 'full' && this.#o.mayHoldEscalation && escalationHeld(level) && this.#active?.mode !== 'full';
+    return held ? 'patrol' : mode;
+  }
+
+  #reconcile(): void {
+    const mode = this.#target();
     const fps = this.#wantedFps(mode);
+    if (mode !== this.#policy.mode && !this.#held) this.#o.logger.info({ level: this.#level }, 'escalation held while the box is overloaded; patrol keyframes still raise alerts');
+    this.#held = mode !== this.#policy.mode;
     // Patrol changes rate in place (AnalysisRun.setAnalysisFps); full decoding respawns at the new rate,
     // which saves the JPEG encoding of the frames no longer taken.
     const matches = (r: AnalysisRun | null) => r !== null && r.mode === mode && (mode === 'patrol' || r.fps === fps);
@@ -145,7 +167,7 @@ export class AnalysisSwitch {
     if (this.#pending && !matches(this.#pending)) this.#abandon(this.#o.now(), false);
     // No active run: the restart that follows spawns the wanted mode.
     if (!this.#active || matches(this.#active) || this.#pending) return;
-    // An escalation is never held back; a rate change after a failed swap waits its turn.
+    // After a failed swap an escalation still goes ahead; a rate change waits its turn.
     if (mode === this.#active.mode && this.#o.now() < this.#holdUntil) return;
     const next = this.#newRun(mode, fps, mode === 'full' ? 'urgent' : 'routine');
     this.#pending = next;

@@ -216,6 +216,7 @@ export class CameraStream {
     const a = this.#deps.analysis ?? ALWAYS_FULL;
     return new AnalysisSwitch({
       base: this.#baseMode(), patrolFps: a.patrolFps, fullFps: this.#motion.fps, quietMs: a.quietSec * 1000, swapTimeoutMs: a.swapTimeoutSec * 1000,
+      mayHoldEscalation: this.#alertOnPatrol,
       run: {
         camera: this.camera, motion: this.#motion, stream: this.#stream, settings: this.#settings, ffmpegMajor: this.#deps.ffmpegMajor,
         privacyMaskFile: this.#maskFile?.path ?? null, snapshotEncoder: this.#encoder, logger: this.#log, now: this.#now,

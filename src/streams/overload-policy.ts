@@ -2,7 +2,7 @@
 // caller samples the load (load-sampler.ts) and applies the level (overload-guard.ts).
 //
 // The steps lower the analysis rate of patrol cameras first (they watch quiet scenes), then of
-// full ones (they are following something). Nothing is dropped silently: every frame that is
+// full ones (they are following something); the last one also holds escalations (escalationHeld). Nothing is dropped silently: every frame that is
 // decoded is analysed, alerts still start from patrol keyframes, and each step is logged and shown
 // on /readyz.
 
@@ -77,6 +77,17 @@ export class OverloadPolicy {
     this.#calm = 0;
     return { level, from, why };
   }
+}
+
+/**
+ * At the last level a patrolling camera is not escalated to full decoding (where patrol keyframes
+ * raise the alerts themselves, `analysis.alertOnPatrol`): a full decoder costs about four patrol
+ * ones, and on a box this far behind it falls behind the live picture before its first verdict
+ * (bench:ingest at 190 cameras on 2 cores: 8 escalations started, none took over). The escalation
+ * goes ahead once the level drops, if the camera still wants it.
+ */
+export function escalationHeld(level: number): boolean {
+  return level >= MAX_OVERLOAD_LEVEL;
 }
 
 /** The analysis rate a camera in `mode` gets at overload `level`, from its normal rates. */

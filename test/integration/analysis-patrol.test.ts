@@ -105,3 +105,39 @@ t.test('overload slows a patrolling camera in place: same ffmpeg, fewer keyframe
   t.equal(stats().analysis.fps, normalFps, 'back to the normal rate');
   t.same(h.service.supervisor.pids(), [pid], 'still the same ffmpeg');
 });
+
+t.test('at the top overload level a patrolling camera alerts from its keyframes without escalating; the escalation follows once the level drops', async (t) => {
+  const redis = await startRedis();
+  const broker = await startMosquitto();
+  const sim = await startRtspSimulator({ cameras: ['gate'] });
+  const h = await startHarness({
+    redisUrl: redis.url,
+    mqttUrl: broker.url,
+    cameras: [{ id: 'gate', name: 'Cổng', rtspUrl: sim.url('gate'), zone: 'gate' }],
+    overrides: { analysis: { mode: 'patrol', quietSec: 30, overload: NO_OVERLOAD } },
+  });
+  t.teardown(async () => {
+    await h.close();
+    await sim.stop();
+    await redis.stop();
+    await broker.stop();
+  });
+  const stats = () => h.service.supervisor.stats().find((s) => s.cameraId === 'gate')!;
+  await waitFor('patrol analysing keyframes', () => stats().analysis.mode === 'patrol' && stats().framesAnalysed >= 2);
+  const [pid] = cameraFfmpegs(h.service.supervisor.pids());
+  h.service.supervisor.setOverloadLevel(MAX_OVERLOAD_LEVEL);
+  await waitFor('the level applied', () => !h.service.supervisor.applyingLevel || undefined);
+  // Long enough to be on at least one of the keyframes analysed at the slowed rate.
+  const crossing = sim.cross('gate', 10);
+  const alert = await waitFor('the alert', () => h.eventMessages().find((m) => m.type === 'new'), 30_000);
+  t.equal(alert.event.cameraId, 'gate', 'the patrol keyframe raised the alert');
+  t.equal(stats().analysis.wanted, 'full', 'the camera wants full decoding');
+  t.equal(stats().analysis.mode, 'patrol', 'but keeps patrolling');
+  t.equal(stats().analysis.swapping, false, 'and no full ffmpeg is starting');
+  t.same(cameraFfmpegs(h.service.supervisor.pids()), [pid], 'one camera ffmpeg, the patrolling one');
+  await crossing;
+  t.equal(stats().analysis.mode, 'patrol', 'still patrolling when the object has gone (quiet time 30 s: full is still wanted)');
+  h.service.supervisor.setOverloadLevel(0);
+  await waitFor('full decoding once the level dropped', () => stats().analysis.mode === 'full' || undefined, 30_000);
+  t.ok(stats().analysis.swaps >= 1, 'the held escalation went ahead');
+});

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { analysisFps, MAX_OVERLOAD_LEVEL, OverloadPolicy } from '../../../src/streams/overload-policy.js';
+import { analysisFps, escalationHeld, MAX_OVERLOAD_LEVEL, OverloadPolicy } from '../../../src/streams/overload-policy.js';
 
 const thresholds = { loopDelayMs: 200, cpuBusy: 0.95, raiseAfter: 3, lowerAfter: 5 };
 const hot = { loopDelayMs: 10, cpuBusy: 0.99 };
@@ -58,4 +58,9 @@ t.test('patrol cameras lose analysis rate first, then full ones, never below 1 f
     t.ok(rates[l]![1]! >= 1);
   }
   t.equal(analysisFps('full', MAX_OVERLOAD_LEVEL, { patrolFps: 1, fullFps: 0.5 }), 0.5, 'a camera configured below 1 fps keeps its rate');
+});
+
+t.test('escalations are held at the last level only', async (t) => {
+  const held = Array.from({ length: MAX_OVERLOAD_LEVEL + 1 }, (_, l) => escalationHeld(l));
+  t.same(held, [...Array<boolean>(MAX_OVERLOAD_LEVEL).fill(false), true]);
 });
