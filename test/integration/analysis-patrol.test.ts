@@ -3,7 +3,7 @@
 // the swapped-out ffmpeg processes are gone, and shutdown leaves none behind.
 
 import { existsSync, readFileSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { startRtspSimulator } from '../../src/sim/rtsp-simulator.js';
 import { MAX_OVERLOAD_LEVEL } from '../../src/streams/overload-policy.js';
 import { NO_OVERLOAD, startHarness, waitFor } from '../helpers/harness.js';
@@ -16,24 +16,35 @@ const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8')
 /** The camera's own ffmpeg processes (they read RTSP), not the service's snapshot encoder. */
 const cameraFfmpegs = (pids: number[]) => pids.filter((p) => cmdline(p).includes('-rtsp_transport'));
 
-t.test('patrol → full on a moving object (alert from the patrol keyframe) → patrol after quiet', async (t) => {
+/** A whole service (Redis, Mosquitto, the harness) watching one simulated camera in patrol, torn down with the test. */
+async function patrolService(t: Test, id: string, name: string, analysis: Record<string, unknown> = {}) {
   const redis = await startRedis();
   const broker = await startMosquitto();
-  const sim = await startRtspSimulator({ cameras: ['yard'] });
+  const sim = await startRtspSimulator({ cameras: [id] });
   const h = await startHarness({
     redisUrl: redis.url,
     mqttUrl: broker.url,
-    cameras: [{ id: 'yard', name: 'Sân', rtspUrl: sim.url('yard'), zone: 'yard' }],
-    overrides: { analysis: { mode: 'patrol', quietSec: 2, overload: NO_OVERLOAD } },
+    cameras: [{ id, name, rtspUrl: sim.url(id), zone: id }],
+    overrides: { analysis: { mode: 'patrol', overload: NO_OVERLOAD, ...analysis } },
   });
   let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await h.close();
+  };
   t.teardown(async () => {
-    if (!closed) await h.close();
+    await close();
     await sim.stop();
     await redis.stop();
     await broker.stop();
   });
-  const stats = () => h.service.supervisor.stats().find((s) => s.cameraId === 'yard')!;
+  const stats = () => h.service.supervisor.stats().find((s) => s.cameraId === id)!;
+  return { h, sim, stats, close };
+}
+
+t.test('patrol → full on a moving object (alert from the patrol keyframe) → patrol after quiet', async (t) => {
+  const { h, sim, stats, close } = await patrolService(t, 'yard', 'Sân', { quietSec: 2 });
   const seen = new Set<number>();
   const pids = () => {
     for (const p of h.service.supervisor.pids()) seen.add(p);
@@ -66,29 +77,13 @@ t.test('patrol → full on a moving object (alert from the patrol keyframe) → 
   t.equal(h.eventMessages().filter((m) => m.type === 'new').length, 1, 'one object, one alert');
   t.equal(stats().restarts, 0, 'swaps are not reconnects');
 
-  closed = true;
-  await h.close();
+  await close();
   t.ok(seen.size >= 3, `${seen.size} ffmpeg processes seen over the test`);
   t.same([...seen].filter(alive), [], 'shutdown leaves no ffmpeg behind');
 });
 
 t.test('overload slows a patrolling camera in place: same ffmpeg, fewer keyframes analysed', async (t) => {
-  const redis = await startRedis();
-  const broker = await startMosquitto();
-  const sim = await startRtspSimulator({ cameras: ['lane'] });
-  const h = await startHarness({
-    redisUrl: redis.url,
-    mqttUrl: broker.url,
-    cameras: [{ id: 'lane', name: 'Ngõ', rtspUrl: sim.url('lane'), zone: 'lane' }],
-    overrides: { analysis: { mode: 'patrol', overload: NO_OVERLOAD } },
-  });
-  t.teardown(async () => {
-    await h.close();
-    await sim.stop();
-    await redis.stop();
-    await broker.stop();
-  });
-  const stats = () => h.service.supervisor.stats().find((s) => s.cameraId === 'lane')!;
+  const { h, stats } = await patrolService(t, 'lane', 'Ngõ');
   await waitFor('patrol analysing keyframes', () => stats().analysis.mode === 'patrol' && stats().framesAnalysed >= 2);
   const [pid] = h.service.supervisor.pids();
   const normalFps = stats().analysis.fps!;
@@ -107,22 +102,7 @@ t.test('overload slows a patrolling camera in place: same ffmpeg, fewer keyframe
 });
 
 t.test('at the top overload level a patrolling camera alerts from its keyframes without escalating; the escalation follows once the level drops', async (t) => {
-  const redis = await startRedis();
-  const broker = await startMosquitto();
-  const sim = await startRtspSimulator({ cameras: ['gate'] });
-  const h = await startHarness({
-    redisUrl: redis.url,
-    mqttUrl: broker.url,
-    cameras: [{ id: 'gate', name: 'Cổng', rtspUrl: sim.url('gate'), zone: 'gate' }],
-    overrides: { analysis: { mode: 'patrol', quietSec: 30, overload: NO_OVERLOAD } },
-  });
-  t.teardown(async () => {
-    await h.close();
-    await sim.stop();
-    await redis.stop();
-    await broker.stop();
-  });
-  const stats = () => h.service.supervisor.stats().find((s) => s.cameraId === 'gate')!;
+  const { h, sim, stats } = await patrolService(t, 'gate', 'Cổng', { quietSec: 30 });
   await waitFor('patrol analysing keyframes', () => stats().analysis.mode === 'patrol' && stats().framesAnalysed >= 2);
   const [pid] = cameraFfmpegs(h.service.supervisor.pids());
   h.service.supervisor.setOverloadLevel(MAX_OVERLOAD_LEVEL);
