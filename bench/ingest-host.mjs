@@ -38,8 +38,8 @@ const ops = {
   async snapshot() {
     return { stats: supervisor.stats(), pids: supervisor.pids(), overload: guard.state() };
   },
-  // Inside the measured window the bench asks only for these: the full stats of every camera, four
-  // times a second, cost the host more than some of what it measures.
+  // Inside the measured window the bench asks only for these: every camera's stats, serialised and
+  // sent four times a second, cost the host more than some of what it measures.
   async pids() {
     return supervisor.pids();
   },

@@ -104,12 +104,14 @@ export class AnalysisSwitch {
     this.#reconcile();
   }
 
-  /** Whether `level` would take a new ffmpeg: patrol changes its rate in place, full decoding respawns at a new rate. */
+  /**
+   * Whether `level` would take a new ffmpeg: patrol changes its rate in place, full decoding respawns at
+   * a new rate, and a held escalation starts once the level releases it.
+   */
   levelRespawns(level: number): boolean {
-    const active = this.#active;
-    if (active === null) return false;
+    if (this.#active === null) return false;
     const mode = this.#target(level);
-    return mode !== active.mode || (mode === 'full' && active.fps !== this.#wantedFps(mode, level));
+    return mode !== this.#target() || (mode === 'full' && this.#active.fps !== this.#wantedFps(mode, level));
   }
 
   /** Stops every run; resolves once their ffmpeg processes are gone. */

@@ -2,9 +2,9 @@
 // caller samples the load (load-sampler.ts) and applies the level (overload-guard.ts).
 //
 // The steps lower the analysis rate of patrol cameras first (they watch quiet scenes), then of
-// full ones (they are following something); the last one also holds escalations (escalationHeld). Nothing is dropped silently: every frame that is
-// decoded is analysed, alerts still start from patrol keyframes, and each step is logged and shown
-// on /readyz.
+// full ones (they are following something); the last one also holds escalations (escalationHeld).
+// Nothing is dropped silently: frames left out are counted, alerts still start from patrol
+// keyframes, and each step is logged and shown on /readyz.
 
 import type { AnalysisMode } from './analysis-mode.js';
 
